@@ -1,0 +1,69 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CivicDesk.Web.Data;
+
+internal static class DatabaseSetup
+{
+    public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Postgres:
+                services.AddDbContext<AppDbContext, PostgresAppDbContext>(db => db.UseNpgsql(
+                    options.ConnectionString,
+                    npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")));
+                break;
+            default:
+                var connectionString = ResolveSqlitePath(options.ConnectionString, environment.ContentRootPath);
+                services.AddDbContext<AppDbContext, SqliteAppDbContext>(db => db.UseSqlite(connectionString));
+                break;
+        }
+
+        return services;
+    }
+
+    /// <summary>Makes a relative SQLite file path absolute under the content root and creates its folder.</summary>
+    internal static string ResolveSqlitePath(string connectionString, string contentRoot)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.DataSource is { Length: > 0 } source && source != ":memory:" && !source.StartsWith("file:", StringComparison.Ordinal))
+        {
+            var path = Path.IsPathRooted(source) ? source : Path.GetFullPath(Path.Combine(contentRoot, source));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            builder.DataSource = path;
+        }
+
+        // Several requests write at once: wait for the lock rather than fail with "database is locked".
+        builder.DefaultTimeout = Math.Max(builder.DefaultTimeout, 30);
+        builder.Pooling = true;
+        return builder.ToString();
+    }
+
+    /// <summary>Applies pending migrations; SQLite also gets WAL journaling so readers never wait for the writer.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    public static async Task MigrateOnStartAsync(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStart)
+        {
+            await MigrateAsync(app.Services, app.Lifetime.ApplicationStopping);
+        }
+    }
+}

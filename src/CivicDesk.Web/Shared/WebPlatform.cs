@@ -1,0 +1,67 @@
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Localization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Mvc.Razor;
+
+namespace CivicDesk.Web.Shared;
+
+/// <summary>
+/// The plumbing every capability relies on: time, languages, Razor Pages living in capability folders, Data
+/// Protection keys in the database (so that app nodes read each other's cookies), error pages.
+/// </summary>
+internal static class WebPlatform
+{
+    public static IServiceCollection AddWebPlatform(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddCultures();
+        services.AddDataProtection()
+            .SetApplicationName("CivicDesk")
+            .PersistKeysToDbContext<AppDbContext>();
+        services.AddRazorPages(options =>
+            {
+                // Pages live in their capability's folder (Units/Index.cshtml answers /units), not in one Pages/ tree.
+                options.RootDirectory = "/";
+            })
+            .AddViewLocalization(LanguageViewLocationExpanderFormat.Suffix)
+            .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+        services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
+        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
+        return services;
+    }
+
+    /// <summary>
+    /// Listens on http://localhost:5080 unless an address was given the usual ways (--urls, ASPNETCORE_URLS,
+    /// ASPNETCORE_HTTP_PORTS or a Kestrel endpoint in configuration).
+    /// </summary>
+    public static WebApplicationBuilder UseDefaultAddress(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (configuration["urls"] is null && configuration["http_ports"] is null && configuration["https_ports"] is null
+            && !configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls("http://localhost:5080");
+        }
+
+        return builder;
+    }
+
+    public static WebApplication UseWebPlatform(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseRequestLocalization();
+        // Programs get ProblemDetails; people get a page in their language.
+        app.UseWhen(IsApi, api => api.UseExceptionHandler().UseStatusCodePages());
+        app.UseWhen(c => !IsApi(c), pages => pages.UseExceptionHandler("/error/500").UseStatusCodePagesWithReExecute("/error/{0}"));
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    private static bool IsApi(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/health")
+        || context.Request.Path.StartsWithSegments("/openapi");
+}
