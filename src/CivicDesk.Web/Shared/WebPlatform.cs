@@ -15,6 +15,9 @@ internal static class WebPlatform
     public static IServiceCollection AddWebPlatform(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
+        // Razor escapes every non-ASCII letter as &#x…; by default: Vietnamese pages would triple in size and be
+        // unreadable in their source. Allow all of Unicode; HTML-special characters are still escaped.
+        services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddCultures();
         services.AddDataProtection()
             .SetApplicationName("CivicDesk")
