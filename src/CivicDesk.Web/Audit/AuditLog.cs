@@ -10,6 +10,9 @@ namespace CivicDesk.Web.Audit;
 /// </summary>
 public sealed class AuditLog(AppDbContext db, CurrentUser currentUser, TimeProvider time)
 {
+    /// <summary>Details keep Vietnamese letters as they are, so the table reads well in any database client.</summary>
+    private static readonly JsonSerializerOptions DetailsJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public void Add(string action, int? unitId, string? entityType, object? entityId, params (string Key, string? Value)[] details) =>
         Add(action, unitId, entityType, entityId, currentUser.Id, currentUser.Name ?? "system", details);
 
@@ -24,7 +27,7 @@ public sealed class AuditLog(AppDbContext db, CurrentUser currentUser, TimeProvi
             UnitId = unitId,
             EntityType = entityType,
             EntityId = Convert.ToString(entityId, System.Globalization.CultureInfo.InvariantCulture),
-            Details = JsonSerializer.Serialize(details.ToDictionary(d => d.Key, d => d.Value ?? "")),
+            Details = JsonSerializer.Serialize(details.ToDictionary(d => d.Key, d => d.Value ?? ""), DetailsJson),
         });
     }
 }

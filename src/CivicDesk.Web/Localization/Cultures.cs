@@ -40,9 +40,9 @@ public static class Cultures
             // The remembered choice (cookie) wins over the browser's Accept-Language; a query string wins over both.
             options.RequestCultureProviders =
             [
-                new QueryStringRequestCultureProvider(),
-                new CookieRequestCultureProvider(),
-                new AcceptLanguageHeaderRequestCultureProvider(),
+                new LanguageProvider(new QueryStringRequestCultureProvider()),
+                new LanguageProvider(new CookieRequestCultureProvider()),
+                new LanguageProvider(new AcceptLanguageHeaderRequestCultureProvider()),
             ];
         });
         return services;
@@ -61,4 +61,26 @@ public static class Cultures
             .ToString("dd/MM/yyyy HH:mm", CultureInfo.CurrentCulture);
 
     public static string LocalTime(DateTime? utc) => utc is { } value ? LocalTime(value) : "—";
+
+    /// <summary>
+    /// Maps whatever a client asks for onto the two languages: "en", "en-US" and "en-GB" all mean English with
+    /// day-first dates; any "vi…" means Vietnamese. Without it, "en" or "en-US" would silently fall back to Vietnamese.
+    /// </summary>
+    private sealed class LanguageProvider(RequestCultureProvider inner) : RequestCultureProvider
+    {
+        public override async Task<ProviderCultureResult?> DetermineProviderCultureResult(HttpContext httpContext)
+        {
+            var result = await inner.DetermineProviderCultureResult(httpContext);
+            var code = result?.UICultures.Concat(result.Cultures)
+                .Select(c => c.Value?.Split('-')[0].ToLowerInvariant())
+                .FirstOrDefault(IsSupported);
+            if (code is null)
+            {
+                return null;
+            }
+
+            var name = ForCode(code).Name;
+            return new ProviderCultureResult(name, name);
+        }
+    }
 }
