@@ -42,6 +42,11 @@ public abstract class ChannelsBrowserTests<TApp>(BrowserFixture<TApp> browser) :
             await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync(platform);
             await Expect(row.Locator("td").Nth(2)).ToHaveTextAsync("Công an tỉnh Quảng Nam");
         }
+
+        // The audit log tells of each registration in words, naming the platform as the interface does.
+        await page.GotoAsync("/admin/audit");
+        await Expect(page.Locator("tr[data-action='channel.created']", new() { HasText = "“congan.quangnam”" }))
+            .ToContainTextAsync("Thêm kênh “congan.quangnam” (Trang Facebook) cho Công an tỉnh Quảng Nam: https://www.facebook.com/congan.quangnam");
     }
 
     [Fact]

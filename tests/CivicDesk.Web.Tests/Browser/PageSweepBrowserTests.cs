@@ -116,7 +116,8 @@ public abstract class PageSweepBrowserTests<TApp>(BrowserFixture<TApp> browser) 
         var channel = await (await client.PostJsonAsync("/api/v1/channels", new
         {
             unitId = department.Id,
-            url = $"https://www.youtube.com/@info{Guid.NewGuid().ToString("N")[..8]}",
+            // A channel id address: the longest unbroken text the pages show, and the likeliest to widen a phone's page.
+            url = $"https://www.youtube.com/channel/UC{Guid.NewGuid().ToString("N")[..22]}",
             displayName = "Information Department TV",
         })).ExpectAsync(System.Net.HttpStatusCode.Created);
         (await client.PostJsonAsync("/api/v1/channels", new { unitId = province.Id, url = $"https://www.{Guid.NewGuid().ToString("N")[..8]}.gov.vn/news/today" }))
