@@ -43,10 +43,35 @@ public abstract class ChannelsBrowserTests<TApp>(BrowserFixture<TApp> browser) :
             await Expect(row.Locator("td").Nth(2)).ToHaveTextAsync("Công an tỉnh Quảng Nam");
         }
 
-        // The audit log tells of each registration in words, naming the platform as the interface does.
+        // The audit log tells of the registration in words, naming the platform as the interface does.
         await page.GotoAsync("/admin/audit");
         await Expect(page.Locator("tr[data-action='channel.created']", new() { HasText = "“congan.quangnam”" }))
             .ToContainTextAsync("Thêm kênh “congan.quangnam” (Trang Facebook) cho Công an tỉnh Quảng Nam: https://www.facebook.com/congan.quangnam");
+    }
+
+    [Fact]
+    public async Task Renaming_a_channel_on_its_page_shows_the_new_name_and_the_audit_log_names_the_field_changed()
+    {
+        browser.EnsureAvailable();
+        var admin = await browser.App.CreateSystemAdminAsync();
+        var unit = await browser.App.CreateUnitAsync("UBND thị xã Điện Bàn");
+        var client = await browser.App.ApiClientAsync(admin);
+        var channel = await (await client.PostJsonAsync("/api/v1/channels", new { unitId = unit.Id, url = "https://www.youtube.com/@DienBanTV" }))
+            .ExpectAsync(System.Net.HttpStatusCode.Created);
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await page.SignInAsync(admin.Email!);
+
+        await page.GotoAsync($"/channels/{channel.GetProperty("id").GetInt32()}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "@DienBanTV" })).ToBeVisibleAsync();
+        await page.GetByLabel("Tên hiển thị").FillAsync("Truyền hình Điện Bàn");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Lưu", Exact = true }).ClickAsync();
+
+        await Expect(page.Locator(".flash")).ToHaveTextAsync("Đã lưu thay đổi.");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Truyền hình Điện Bàn" })).ToBeVisibleAsync();
+        await page.GotoAsync("/admin/audit");
+        await Expect(page.Locator("tr[data-action='channel.updated']", new() { HasText = "“@DienBanTV”" }))
+            .ToContainTextAsync("Sửa kênh “@DienBanTV”: Tên hiển thị → Truyền hình Điện Bàn");
     }
 
     [Fact]
