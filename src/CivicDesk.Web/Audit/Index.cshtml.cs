@@ -59,6 +59,17 @@ public sealed partial class IndexModel(AppDbContext db, UnitAccess access, Curre
             values["from"] = text["Role." + from];
         }
 
+        // Platforms and edited fields are stored as codes ("facebook", "displayName"): the reader sees their names.
+        if (values.TryGetValue("platform", out var platform) && text.Has("Platform." + platform))
+        {
+            values["platform"] = text["Platform." + platform];
+        }
+
+        if (values.TryGetValue("field", out var field) && text.Has("Field." + (field == "unit" ? "unitId" : field)))
+        {
+            values["field"] = text["Field." + (field == "unit" ? "unitId" : field)];
+        }
+
         var template = text["Audit." + entry.Action];
         return Placeholder().Replace(template, m => values.TryGetValue(m.Groups[1].Value, out var v) && v.Length > 0 ? v : "—");
     }

@@ -115,7 +115,8 @@ public abstract class AppFactory : WebApplicationFactory<Program>, IAsyncLifetim
     /// <summary>An HTTP client that calls the API as <paramref name="user"/> with a fresh personal token.</summary>
     public async Task<HttpClient> ApiClientAsync(User user)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        // ClientOptions.BaseAddress is the in-memory server's, or Kestrel's real address when a browser test started it.
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await CreateTokenAsync(user));
         return client;
     }
