@@ -42,7 +42,7 @@ public static class Cultures
             [
                 new QueryStringRequestCultureProvider(),
                 new CookieRequestCultureProvider(),
-                new AcceptLanguageHeaderRequestCultureProvider(),
+                new AcceptLanguageProvider(),
             ];
         });
         return services;
@@ -61,4 +61,29 @@ public static class Cultures
             .ToString("dd/MM/yyyy HH:mm", CultureInfo.CurrentCulture);
 
     public static string LocalTime(DateTime? utc) => utc is { } value ? LocalTime(value) : "—";
+
+    /// <summary>
+    /// Accept-Language read by language, not region: "en", "en-US" and "en-GB" all get English (with en-GB formats),
+    /// "vi" and "vi-VN" Vietnamese. The framework's provider would match "en-GB" only and answer "en" in Vietnamese.
+    /// </summary>
+    private sealed class AcceptLanguageProvider : RequestCultureProvider
+    {
+        public override Task<ProviderCultureResult?> DetermineProviderCultureResult(HttpContext httpContext)
+        {
+            ArgumentNullException.ThrowIfNull(httpContext);
+            var languages = httpContext.Request.GetTypedHeaders().AcceptLanguage
+                .Where(l => l.Quality is null or > 0)
+                .OrderByDescending(l => l.Quality ?? 1);
+            foreach (var language in languages)
+            {
+                var code = language.Value.Value?.Split('-')[0].ToLowerInvariant();
+                if (IsSupported(code))
+                {
+                    return Task.FromResult<ProviderCultureResult?>(new ProviderCultureResult(ForCode(code).Name));
+                }
+            }
+
+            return NullProviderCultureResult;
+        }
+    }
 }
