@@ -14,23 +14,29 @@ public sealed record DatabaseSnapshot(
     IReadOnlyList<string> Users,
     int AuditEntries)
 {
-    public static Task<DatabaseSnapshot> TakeAsync(AppFactory app)
+    /// <summary>
+    /// Every row of units, channels and memberships, or, with <paramref name="underPath"/>, the rows of that subtree
+    /// together with each table's total count: a stray insert or delete anywhere still shows, and a bulk update that
+    /// forgot its filter changes the subtree too. Scoping keeps the snapshot cheap when a test makes thousands of rows.
+    /// </summary>
+    public static Task<DatabaseSnapshot> TakeAsync(AppFactory app, string? underPath = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         return app.WithDbAsync(async db =>
         {
-            var units = await db.Units.AsNoTracking().OrderBy(u => u.Id)
+            var scope = underPath ?? "/";
+            var units = await db.Units.AsNoTracking().Where(u => u.Path.StartsWith(scope)).OrderBy(u => u.Id)
                 .Select(u => new { u.Id, u.Name, u.ParentId, u.Path, u.ArchivedAt }).ToListAsync();
-            var channels = await db.Channels.AsNoTracking().OrderBy(c => c.Id)
+            var channels = await db.Channels.AsNoTracking().Where(c => c.Unit!.Path.StartsWith(scope)).OrderBy(c => c.Id)
                 .Select(c => new { c.Id, c.UnitId, c.Platform, c.ExternalId, c.Url, c.DisplayName, c.ArchivedAt }).ToListAsync();
-            var memberships = await db.Memberships.AsNoTracking().OrderBy(m => m.Id)
+            var memberships = await db.Memberships.AsNoTracking().Where(m => m.Unit!.Path.StartsWith(scope)).OrderBy(m => m.Id)
                 .Select(m => new { m.Id, m.UserId, m.UnitId, m.Role }).ToListAsync();
             var users = await db.Users.AsNoTracking().OrderBy(u => u.Id)
                 .Select(u => new { u.Id, u.Email, u.DisplayName, u.IsSystemAdmin, u.DisabledAt }).ToListAsync();
             return new DatabaseSnapshot(
-                units.Select(u => Line(u.Id, u.Name, u.ParentId, u.Path, u.ArchivedAt)).ToList(),
-                channels.Select(c => Line(c.Id, c.UnitId, c.Platform, c.ExternalId, c.Url, c.DisplayName, c.ArchivedAt)).ToList(),
-                memberships.Select(m => Line(m.Id, m.UserId, m.UnitId, m.Role)).ToList(),
+                [$"count={await db.Units.CountAsync()}", .. units.Select(u => Line(u.Id, u.Name, u.ParentId, u.Path, u.ArchivedAt))],
+                [$"count={await db.Channels.CountAsync()}", .. channels.Select(c => Line(c.Id, c.UnitId, c.Platform, c.ExternalId, c.Url, c.DisplayName, c.ArchivedAt))],
+                [$"count={await db.Memberships.CountAsync()}", .. memberships.Select(m => Line(m.Id, m.UserId, m.UnitId, m.Role))],
                 users.Select(u => Line(u.Id, u.Email, u.DisplayName, u.IsSystemAdmin, u.DisabledAt)).ToList(),
                 await db.AuditEntries.CountAsync());
         });

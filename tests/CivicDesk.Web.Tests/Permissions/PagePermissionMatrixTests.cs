@@ -151,23 +151,18 @@ public abstract class PagePermissionMatrixTests<TApp>(TApp app) : IClassFixture<
         var user = await Callers.CreateAsync(app, caller);
         using var browser = user is null ? BrowserSession.Anonymous(app) : await BrowserSession.SignInAsync(app, user);
         var failures = new List<string>();
+        var scenes = new SceneSupply(app, caller, user?.Id);
 
-        foreach (var (key, @case) in Matrix)
+        foreach (var target in Enum.GetValues<Target>())
         {
-            foreach (var target in Enum.GetValues<Target>())
+            foreach (var (key, @case) in Matrix)
             {
-                var scene = await PermissionScene.BuildAsync(app, target, caller, user?.Id);
-                if (@case.Arrange is { } arrange)
-                {
-                    scene = await arrange(app, scene);
-                }
-
+                var (scene, before) = await scenes.GetAsync(target, @case.Arrange);
                 var expected = Rules.IsSignedIn(caller) ? @case.Expected(caller, target) : PageOutcome.SignIn;
                 var (path, form) = @case.Request(scene);
-                var before = await DatabaseSnapshot.TakeAsync(app);
                 using var response = await browser.PostFormAsync(path, form, tokenFrom: user is null ? "/account/login" : "/");
                 var html = await response.Content.ReadAsStringAsync();
-                var changes = (await DatabaseSnapshot.TakeAsync(app)).DifferencesFrom(before);
+                var changes = await scenes.ChangesAsync(scene, before, prepared: @case.Arrange is not null);
                 var outcome = OutcomeOf(response, html);
                 var where = $"{caller} → {key} on an object {(target == Target.InUnit ? "in U" : "in S")}";
 

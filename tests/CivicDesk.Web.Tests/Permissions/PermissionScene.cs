@@ -158,6 +158,45 @@ public sealed record PermissionScene(Unit Root, Unit U, Unit S, Unit D, Unit X, 
     }
 }
 
+/// <summary>
+/// Scenes for one caller's run through a matrix. A refused request changes nothing (each case asserts it), so its
+/// scene is as good as new: the next case on the same target that needs nothing prepared reuses it, with the
+/// snapshot taken after the request as its "before". Building any scene changes the tables' counts, so it retires
+/// the kept one; scenes that were prepared or changed are never kept.
+/// </summary>
+public sealed class SceneSupply(AppFactory app, Caller caller, string? callerId)
+{
+    private (PermissionScene Scene, DatabaseSnapshot Snapshot)? _kept;
+
+    public async Task<(PermissionScene Scene, DatabaseSnapshot Before)> GetAsync(
+        Target target, Func<AppFactory, PermissionScene, Task<PermissionScene>>? arrange)
+    {
+        if (arrange is null && _kept is { } kept && kept.Scene.Target == target)
+        {
+            return kept;
+        }
+
+        _kept = null;
+        var scene = await PermissionScene.BuildAsync(app, target, caller, callerId);
+        if (arrange is not null)
+        {
+            scene = await arrange(app, scene);
+        }
+
+        return (scene, await DatabaseSnapshot.TakeAsync(app, scene.Root.Path));
+    }
+
+    /// <summary>What changed in the scene since <paramref name="before"/>; an unchanged, unprepared scene is kept.</summary>
+    public async Task<string> ChangesAsync(PermissionScene scene, DatabaseSnapshot before, bool prepared)
+    {
+        ArgumentNullException.ThrowIfNull(scene);
+        var after = await DatabaseSnapshot.TakeAsync(app, scene.Root.Path);
+        var changes = after.DifferencesFrom(before);
+        _kept = !prepared && changes.Length == 0 ? (scene, after) : null;
+        return changes;
+    }
+}
+
 /// <summary>The people who call, made once per test: each caller's account, with no role yet (a scene gives it one).</summary>
 public static class Callers
 {
