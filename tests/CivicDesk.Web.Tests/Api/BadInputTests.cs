@@ -194,6 +194,11 @@ public abstract class BadInputTests<TApp>(TApp app) : IClassFixture<TApp>
             yield return ($"\"{name}\" of the wrong type", Json(wrong.ToJsonString()));
         }
 
+        if (valid.FirstOrDefault(p => p.Value?.GetValueKind() == JsonValueKind.String) is { Key: { } text, Value: { } original })
+        {
+            yield return ($"\"{text}\" holding half a surrogate pair", Json(json.Replace(original.ToJsonString(), "\"\\ud800\"", StringComparison.Ordinal)));
+        }
+
         var overflow = valid.DeepClone().AsObject();
         if (overflow.FirstOrDefault(p => p.Value?.GetValueKind() == JsonValueKind.Number).Key is { } number)
         {
