@@ -11,6 +11,13 @@ internal static class AccountsSetup
     /// <summary>The policy of every /api/v1 endpoint: a personal API token, nothing else (no cookie, so no CSRF).</summary>
     public const string ApiPolicy = "api";
 
+    /// <summary>
+    /// The scheme of the fallback policy: the API token under /api, the sign-in cookie elsewhere. Requests that match
+    /// no API endpoint (an unknown id, a method or content type the route does not take) are then answered 404, 405 or
+    /// 415 to the program that sent them, instead of being redirected to the sign-in page.
+    /// </summary>
+    private const string RequestScheme = "request";
+
     public static IServiceCollection AddAccounts(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
@@ -41,6 +48,8 @@ internal static class AccountsSetup
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddPolicyScheme(RequestScheme, null, o => o.ForwardDefaultSelector = context =>
+                context.Request.Path.StartsWithSegments("/api") ? ApiTokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
             .AddIdentityCookies();
 
         services.ConfigureApplicationCookie(options =>
@@ -59,7 +68,7 @@ internal static class AccountsSetup
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
 
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder(IdentityConstants.ApplicationScheme).RequireAuthenticatedUser().Build())
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(RequestScheme).RequireAuthenticatedUser().Build())
             .AddPolicy(ApiPolicy, policy => policy
                 .AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName)
                 .RequireAuthenticatedUser());

@@ -31,6 +31,12 @@ internal static class ApiSetup
                 context.ProblemDetails.Title = text[$"Problem.{status}"];
             }
 
+            // Routing answers a body of the wrong type with a bare 415: explain it as the body reader would.
+            if (context.ProblemDetails is { Status: StatusCodes.Status415UnsupportedMediaType, Detail: null })
+            {
+                context.ProblemDetails.Detail = text["Problem.WrongContentType"];
+            }
+
             context.ProblemDetails.Type ??= $"https://httpstatuses.io/{context.ProblemDetails.Status}";
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();

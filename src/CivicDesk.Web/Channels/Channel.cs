@@ -42,7 +42,7 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
         builder.ToTable("channels");
         builder.Property(c => c.Platform).HasConversion<string>().HasMaxLength(16);
         builder.Property(c => c.ConnectionState).HasConversion<string>().HasMaxLength(16);
-        builder.Property(c => c.ExternalId).HasMaxLength(300);
+        builder.Property(c => c.ExternalId).HasMaxLength(ChannelAddressParser.ExternalIdMaxLength);
         builder.Property(c => c.Handle).HasMaxLength(200);
         builder.Property(c => c.Url).HasMaxLength(ChannelAddressParser.MaxLength);
         builder.Property(c => c.DisplayName).HasMaxLength(Channel.DisplayNameMaxLength);

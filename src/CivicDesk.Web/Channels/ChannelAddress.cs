@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace CivicDesk.Web.Channels;
@@ -17,6 +18,9 @@ public static partial class ChannelAddressParser
 {
     public const int MaxLength = 2048;
 
+    /// <summary>The longest channel key the registry stores (a website's host and path can be long).</summary>
+    public const int ExternalIdMaxLength = 300;
+
     private static readonly string[] FacebookReserved =
     [
         "groups", "events", "watch", "share", "sharer", "sharer.php", "photo", "photo.php", "photos", "story.php",
@@ -24,6 +28,8 @@ public static partial class ChannelAddressParser
         "stories", "messages", "notifications", "settings", "search", "friends", "home.php", "dialog", "plugins",
         "business", "ads", "policies", "privacy", "legal", "about", "pages", "people", "pg",
     ];
+
+    private static readonly string[] FacebookItemPaths = ["posts", "videos", "photos", "reel", "reels", "permalink", "story", "activity"];
 
     private static readonly string[] OtherPlatformHosts =
     [
@@ -44,6 +50,17 @@ public static partial class ChannelAddressParser
             return ChannelAddressResult.Error("Channel.Url.TooLong");
         }
 
+        // One Unicode form for handles with Vietnamese letters, so that a channel typed on two keyboards is one key.
+        // Text that is not valid UTF-16 (a lone surrogate) cannot be normalised and is no address.
+        try
+        {
+            text = text.Normalize(NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            return ChannelAddressResult.Error("Channel.Url.Malformed");
+        }
+
         if (text.StartsWith('@') || (hint is not null and not Platform.Website && !text.Contains('/', StringComparison.Ordinal) && !text.Contains('.', StringComparison.Ordinal)))
         {
             return ParseBareHandle(text.TrimStart('@'), hint);
@@ -62,7 +79,7 @@ public static partial class ChannelAddressParser
 
         var host = uri.IdnHost.ToLowerInvariant().TrimEnd('.');
         var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)
-            .Select(Uri.UnescapeDataString)
+            .Select(s => Uri.UnescapeDataString(s).Normalize(NormalizationForm.FormC))
             .ToArray();
         var query = ParseQuery(uri.Query);
 
@@ -141,7 +158,11 @@ public static partial class ChannelAddressParser
             return FacebookName(segments[1]);
         }
 
-        if (FacebookReserved.Contains(first) || host.StartsWith("developers.", StringComparison.Ordinal))
+        // Scripts (l.php, photo.php, story.php…) are never pages, nor is one post, video or photo of a page
+        // (facebook.com/Page/posts/…); a page's tab (facebook.com/Page/about, /Page/videos) is the page.
+        if (FacebookReserved.Contains(first) || first.EndsWith(".php", StringComparison.Ordinal)
+            || host.StartsWith("developers.", StringComparison.Ordinal)
+            || (segments.Length >= 3 && FacebookItemPaths.Contains(segments[1].ToLowerInvariant())))
         {
             return ChannelAddressResult.Error("Channel.Url.FacebookNotAPage");
         }
@@ -221,6 +242,11 @@ public static partial class ChannelAddressParser
 
     private static ChannelAddressResult TikTok(string[] segments)
     {
+        if (segments.Length >= 2 && segments[0] == "t")
+        {
+            return ChannelAddressResult.Error("Channel.Url.ShortLink");
+        }
+
         if (segments.Length == 0 || !segments[0].StartsWith('@'))
         {
             return ChannelAddressResult.Error("Channel.Url.TikTokNotAnAccount");
@@ -250,7 +276,8 @@ public static partial class ChannelAddressParser
             }
         }
 
-        var candidate = segments.FirstOrDefault(s => s.All(char.IsAsciiDigit));
+        // A phone number may be written +84…: it must still be recognised as a personal account.
+        var candidate = segments.FirstOrDefault(s => s.TrimStart('+').Length > 0 && s.TrimStart('+').All(char.IsAsciiDigit));
         return candidate is null ? ChannelAddressResult.Error("Channel.Url.ZaloNotAnOa") : ZaloId(candidate);
     }
 
@@ -277,6 +304,11 @@ public static partial class ChannelAddressParser
         var bareHost = host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : host;
         var path = uri.AbsolutePath.TrimEnd('/');
         var key = bareHost + (uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(CultureInfo.InvariantCulture)) + path.ToLowerInvariant();
+        if (key.Length > ExternalIdMaxLength)
+        {
+            return ChannelAddressResult.Error("Channel.Url.WebsiteTooLong");
+        }
+
         var url = $"{uri.Scheme}://{host}{(uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(CultureInfo.InvariantCulture))}{(path.Length == 0 ? "/" : path)}";
         return ChannelAddressResult.Ok(new ChannelAddress(Platform.Website, key, null, url));
     }

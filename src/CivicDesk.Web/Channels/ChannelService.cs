@@ -72,7 +72,7 @@ public sealed class ChannelService(AppDbContext db, UnitAccess access, AuditLog 
 
         var errors = new Dictionary<string, string[]>();
         var name = string.IsNullOrWhiteSpace(displayName)
-            ? address.Handle ?? address.ExternalId
+            ? DefaultName(address)
             : Validate.Text(displayName, Channel.DisplayNameMaxLength, DisplayNameField, text, errors);
         if (errors.Count > 0)
         {
@@ -210,6 +210,13 @@ public sealed class ChannelService(AppDbContext db, UnitAccess access, AuditLog 
         return await access.CanAsync(channel.Unit!, Permission.ManageChannels, ct)
             ? (channel, null)
             : (null, Outcome<Channel>.Forbidden(text["Channel.CannotManage"]));
+    }
+
+    /// <summary>The handle or key as a first name, cut to fit: a website's key (host and path) may be longer.</summary>
+    private static string DefaultName(ChannelAddress address)
+    {
+        var name = address.Handle ?? address.ExternalId;
+        return name.Length <= Channel.DisplayNameMaxLength ? name : name[..(Channel.DisplayNameMaxLength - 1)] + "…";
     }
 
     /// <summary>The message for an address registered already, naming the unit only when the user may see it.</summary>

@@ -44,14 +44,16 @@ public sealed class EditModel(ChannelService channels, UnitAccess access, Naviga
             return RedirectToPage(new { id });
         }
 
-        if (outcome.Failure == Failure.NotFound || !await LoadAsync(id))
-        {
-            return NotFound();
-        }
-
+        // Forbidden before reloading: the page loads only for those who manage the channel, and a person who may
+        // see it but not change it must be told so (403), not that it does not exist.
         if (outcome.Failure == Failure.Forbidden)
         {
             return Forbid();
+        }
+
+        if (outcome.Failure == Failure.NotFound || !await LoadAsync(id))
+        {
+            return NotFound();
         }
 
         outcome.CopyTo(ModelState);

@@ -64,6 +64,12 @@ public sealed class IndexModel(ChannelService channels, Navigation nav, Text tex
             return Redirect(Unit is { } u ? $"/channels?unit={u}" : "/channels");
         }
 
+        // A person who may not register channels here has no form to show the reason in: same answer as the edit page.
+        if (outcome.Failure == Failure.Forbidden)
+        {
+            return Forbid();
+        }
+
         // Field names match the page's properties (model state keys ignore case), so messages land beside them.
         outcome.CopyTo(ModelState, (ChannelService.UrlField, nameof(Address)));
 

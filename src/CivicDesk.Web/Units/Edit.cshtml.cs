@@ -70,14 +70,16 @@ public sealed class EditModel(UnitService units, UnitAccess access, Navigation n
 
     private async Task<IActionResult> ShowFailureAsync(int id, Outcome<Unit> outcome)
     {
-        if (outcome.Failure == Failure.NotFound || !await LoadAsync(id))
-        {
-            return NotFound();
-        }
-
+        // Forbidden before reloading: the page loads only for those who manage the unit, and a person who may see
+        // it but not change it must be told so (403), not that it does not exist.
         if (outcome.Failure == Failure.Forbidden)
         {
             return Forbid();
+        }
+
+        if (outcome.Failure == Failure.NotFound || !await LoadAsync(id))
+        {
+            return NotFound();
         }
 
         outcome.CopyTo(ModelState);

@@ -43,6 +43,12 @@ public sealed class IndexModel(UnitService units, Navigation nav, UnitAccess acc
             return RedirectToPage(new { unit = Request.Query["unit"].ToString() is { Length: > 0 } u ? u : null });
         }
 
+        // A person who may not create units here has no form to show the reason in: same answer as the edit pages.
+        if (outcome.Failure == Failure.Forbidden)
+        {
+            return Forbid();
+        }
+
         outcome.CopyTo(ModelState);
         await LoadAsync();
         return Page();
