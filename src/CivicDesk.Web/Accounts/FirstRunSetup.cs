@@ -14,6 +14,7 @@ public sealed class FirstRunSetup
 {
     private readonly Lock _gate = new();
     private string? _token;
+    private bool _inUse;
 
     public bool IsPending
     {
@@ -55,11 +56,39 @@ public sealed class FirstRunSetup
         }
     }
 
+    /// <summary>
+    /// Takes the token for one attempt at creating the administrator, so that two requests carrying it (a double
+    /// click, a replay) cannot both create one. Ends with <see cref="Complete"/> or <see cref="Release"/>.
+    /// </summary>
+    public bool TryUse(string? token)
+    {
+        lock (_gate)
+        {
+            if (_inUse || !Matches(token))
+            {
+                return false;
+            }
+
+            _inUse = true;
+            return true;
+        }
+    }
+
+    /// <summary>The attempt failed (say, a weak password): the link works again.</summary>
+    public void Release()
+    {
+        lock (_gate)
+        {
+            _inUse = false;
+        }
+    }
+
     public void Complete()
     {
         lock (_gate)
         {
             _token = null;
+            _inUse = false;
         }
     }
 
@@ -69,8 +98,19 @@ public sealed class FirstRunSetup
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            if (await db.Users.AnyAsync())
+            try
             {
+                if (await db.Users.AnyAsync(app.Lifetime.ApplicationStopping))
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Unreachable, or not migrated yet (Database:MigrateOnStart=false): the node still starts and
+                // /health/ready says why it is not ready. The first administrator then comes from `admin create`.
+                app.Services.GetRequiredService<ILogger<FirstRunSetup>>().LogWarning(ex,
+                    "Could not check the database for users, so no setup link was issued. Create the first administrator with `admin create` once the database is ready.");
                 return;
             }
         }

@@ -32,19 +32,53 @@ public sealed class SetupModel(FirstRunSetup setup, UserManager<User> users, Sig
 
     public async Task<IActionResult> OnPostAsync()
     {
-        Valid = setup.Matches(Token);
-        if (!Valid || await db.Users.AnyAsync())
+        // One attempt at a time holds the token, and a successful one spends it: the link creates one administrator.
+        Valid = setup.TryUse(Token);
+        if (!Valid)
         {
-            Valid = false;
             return Page();
         }
 
+        try
+        {
+            if (await db.Users.AnyAsync())
+            {
+                setup.Complete();
+                Valid = false;
+                return Page();
+            }
+
+            var errors = await CreateAdministratorAsync();
+            if (errors is null)
+            {
+                setup.Complete();
+                return LocalRedirect("/units");
+            }
+
+            Outcome<User>.Invalid(errors).CopyTo(ModelState);
+            return Page();
+        }
+        finally
+        {
+            // No-op after Complete(); after a refused attempt the link works again.
+            setup.Release();
+        }
+    }
+
+    /// <summary>Creates and signs in the first system administrator; null on success, else the errors by field.</summary>
+    private async Task<Dictionary<string, string[]>?> CreateAdministratorAsync()
+    {
         var errors = new Dictionary<string, string[]>();
         var name = Validate.Text(DisplayName, Accounts.User.DisplayNameMaxLength, "displayName", text, errors);
         var email = Validate.Text(Email, 256, "email", text, errors);
         if (email is not null && !System.Net.Mail.MailAddress.TryCreate(email, out _))
         {
             errors["email"] = [text["Identity.InvalidEmail", email]];
+        }
+
+        if (errors.Count > 0)
+        {
+            return errors;
         }
 
         var user = new User
@@ -57,21 +91,14 @@ public sealed class SetupModel(FirstRunSetup setup, UserManager<User> users, Sig
             CreatedAt = time.GetUtcNow().UtcDateTime,
             PreferredCulture = Cultures.CodeOf(System.Globalization.CultureInfo.CurrentUICulture),
         };
-        if (errors.Count == 0)
+        audit.Add(AuditActions.UserCreated, null, "user", null, null, email!, ("email", email), ("name", name));
+        var result = await users.CreateAsync(user, Password ?? "");
+        if (!result.Succeeded)
         {
-            audit.Add(AuditActions.UserCreated, null, "user", null, null, email!, ("email", email), ("name", name));
-            var result = await users.CreateAsync(user, Password ?? "");
-            if (result.Succeeded)
-            {
-                setup.Complete();
-                await signIn.SignInAsync(user, isPersistent: false);
-                return LocalRedirect("/units");
-            }
-
-            errors = UserService.IdentityErrors(result, "password");
+            return UserService.IdentityErrors(result, "password");
         }
 
-        Outcome<User>.Invalid(errors).CopyTo(ModelState);
-        return Page();
+        await signIn.SignInAsync(user, isPersistent: false);
+        return null;
     }
 }

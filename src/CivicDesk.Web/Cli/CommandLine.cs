@@ -1,8 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Reflection;
 using CivicDesk.Web.Accounts;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Demo;
+using CivicDesk.Web.Localization;
 using CivicDesk.Web.Permissions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +23,7 @@ internal static class CommandLine
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
+        UseTerminalLanguage();
         var root = new RootCommand("CivicDesk — trung tâm truyền thông cho cơ quan nhà nước / communications hub for public agencies");
 
         var migrate = new Command("migrate", "Apply database migrations / Áp dụng các bản cập nhật cơ sở dữ liệu");
@@ -65,6 +68,18 @@ internal static class CommandLine
         root.Subcommands.Add(demo);
 
         return await root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>
+    /// Messages from the shared resources (password policy, validation) come in the terminal's language: English for
+    /// an English locale, else Vietnamese, the product's default. Without this, a C or POSIX locale (the usual one
+    /// on servers and in containers) finds no resource and prints bare keys such as "Identity.PasswordTooShort".
+    /// </summary>
+    private static void UseTerminalLanguage()
+    {
+        var culture = Cultures.ForCode(Cultures.CodeOf(CultureInfo.CurrentUICulture));
+        CultureInfo.CurrentCulture = culture;
+        CultureInfo.CurrentUICulture = culture;
     }
 
     public static string Version =>

@@ -5,9 +5,10 @@ using Microsoft.Extensions.Options;
 namespace CivicDesk.Web.Jobs;
 
 /// <summary>
-/// The in-process scheduler. Every node polls the shared job table; a due job is claimed with one conditional
-/// UPDATE (due, and no live lease), which exactly one node can win. A failed run is recorded and logged; it never
-/// stops the loop.
+/// The in-process scheduler. Every node polls the shared job table; a job is claimed with one conditional UPDATE,
+/// which exactly one node can win: a due job nobody holds, or a job whose holder let its lease run out (the node
+/// died mid-run, so the run is taken over at once rather than lost until the next interval). A failed run is
+/// recorded and logged; it never stops the loop. A run cut short by shutdown gives its lease back and is due again.
 /// </summary>
 public sealed class JobScheduler(
     IServiceScopeFactory scopes,
@@ -33,8 +34,10 @@ public sealed class JobScheduler(
             {
                 await RunDueJobsAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Anything but shutdown, a timeout's OperationCanceledException included: an exception leaving
+                // ExecuteAsync would stop the whole host (BackgroundServiceExceptionBehavior.StopHost).
                 logger.LogError(ex, "The job scheduler could not check for due jobs; it will try again.");
             }
         }
@@ -48,7 +51,10 @@ public sealed class JobScheduler(
         var ran = new List<string>();
         foreach (var job in schedule.Jobs)
         {
-            if (await TryClaimAsync(job, ct))
+            // The claim itself is not cancelled half-way: an UPDATE that commits while its caller gives up would
+            // hold the job, unrun, until the lease runs out.
+            ct.ThrowIfCancellationRequested();
+            if (await TryClaimAsync(job))
             {
                 await RunClaimedAsync(job, ct);
                 ran.Add(job.Name);
@@ -87,7 +93,7 @@ public sealed class JobScheduler(
         }
     }
 
-    private async Task<bool> TryClaimAsync(JobDefinition job, CancellationToken ct)
+    private async Task<bool> TryClaimAsync(JobDefinition job)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -95,13 +101,13 @@ public sealed class JobScheduler(
         var leaseUntil = now + options.Value.LeaseDuration;
         var next = now + job.Interval;
         var claimed = await db.JobLeases
-            .Where(j => j.Name == job.Name && j.NextRunAt <= now && (j.LeaseUntil == null || j.LeaseUntil <= now))
+            .Where(j => j.Name == job.Name && ((j.LeaseUntil == null && j.NextRunAt <= now) || j.LeaseUntil <= now))
             .ExecuteUpdateAsync(
                 s => s.SetProperty(j => j.Holder, NodeName)
                     .SetProperty(j => j.LeaseUntil, leaseUntil)
                     .SetProperty(j => j.NextRunAt, next)
                     .SetProperty(j => j.LastStartedAt, now),
-                ct);
+                CancellationToken.None);
         return claimed == 1;
     }
 
@@ -114,7 +120,14 @@ public sealed class JobScheduler(
             var instance = (IJob)ActivatorUtilities.GetServiceOrCreateInstance(jobScope.ServiceProvider, job.JobType);
             await instance.RunAsync(ct);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // This node is stopping: the run did not happen, so hand it to the next node that polls instead of
+            // blocking the job until the lease runs out.
+            await ReleaseAsync(job);
+            throw;
+        }
+        catch (Exception ex)
         {
             error = ex.GetType().Name + ": " + ex.Message;
             logger.LogError(ex, "Job {Job} failed.", job.Name);
@@ -124,6 +137,7 @@ public sealed class JobScheduler(
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var finished = Now();
         var truncated = error is { Length: > 2000 } ? error[..2000] : error;
+        // Only while this node still holds the job: a node whose lease ran out must not overwrite its successor.
         await db.JobLeases.Where(j => j.Name == job.Name && j.Holder == NodeName)
             .ExecuteUpdateAsync(
                 s => s.SetProperty(j => j.LeaseUntil, (DateTime?)null)
@@ -132,6 +146,25 @@ public sealed class JobScheduler(
                     .SetProperty(j => j.LastError, truncated)
                     .SetProperty(j => j.RunCount, j => j.RunCount + 1),
                 CancellationToken.None);
+    }
+
+    private async Task ReleaseAsync(JobDefinition job)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var now = Now();
+            await db.JobLeases.Where(j => j.Name == job.Name && j.Holder == NodeName)
+                .ExecuteUpdateAsync(
+                    s => s.SetProperty(j => j.LeaseUntil, (DateTime?)null).SetProperty(j => j.NextRunAt, now),
+                    CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Shutting down anyway: the lease then runs out and another node takes the job over.
+            logger.LogWarning(ex, "Job {Job} was interrupted and its lease could not be released.", job.Name);
+        }
     }
 
     private DateTime Now() => time.GetUtcNow().UtcDateTime;
