@@ -14,10 +14,10 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         app.EnsureAvailable();
         var user = await app.CreateUserAsync((await app.CreateUnitAsync()).Id, Role.Viewer);
-        var page = PageClient.Anonymous(app);
+        var page = BrowserSession.Anonymous(app);
 
-        var wrong = await page.PostFormAsync("/account/login", new() { ["Email"] = user.Email!, ["Password"] = "Wrong-Password-1" });
-        var unknown = await page.PostFormAsync("/account/login", new() { ["Email"] = "nobody@test.example", ["Password"] = "Wrong-Password-1" });
+        var wrong = await page.PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = user.Email!, ["Password"] = "Wrong-Password-1" }, tokenFrom: "/account/login");
+        var unknown = await page.PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = "nobody@test.example", ["Password"] = "Wrong-Password-1" }, tokenFrom: "/account/login");
 
         Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
         Assert.Contains("Thư điện tử hoặc mật khẩu không đúng.", await wrong.Content.ReadAsStringAsync());
@@ -31,14 +31,14 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         app.EnsureAvailable();
         var user = await app.CreateUserAsync((await app.CreateUnitAsync()).Id, Role.Viewer);
-        var page = PageClient.Anonymous(app);
+        var page = BrowserSession.Anonymous(app);
 
         for (var i = 0; i < 5; i++)
         {
-            await page.PostFormAsync("/account/login", new() { ["Email"] = user.Email!, ["Password"] = "Wrong-Password-1" });
+            await page.PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = user.Email!, ["Password"] = "Wrong-Password-1" }, tokenFrom: "/account/login");
         }
 
-        var right = await page.PostFormAsync("/account/login", new() { ["Email"] = user.Email!, ["Password"] = AppFactory.Password });
+        var right = await page.PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = user.Email!, ["Password"] = AppFactory.Password }, tokenFrom: "/account/login");
 
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
         Assert.Contains("tạm bị khóa 15 phút", await right.Content.ReadAsStringAsync());
@@ -51,9 +51,9 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
         app.EnsureAvailable();
         var user = await app.CreateUserAsync((await app.CreateUnitAsync()).Id, Role.Viewer);
 
-        var page = await PageClient.SignedInAsync(app, user.Email!);
+        var page = await BrowserSession.SignInAsync(app, user.Email!);
         var units = await page.GetAsync("/units");
-        var logout = await page.PostFormAsync("/units", [], "/account/logout");
+        var logout = await page.PostFormAsync("/account/logout", []);
         var after = await page.GetAsync("/units");
 
         Assert.Equal(HttpStatusCode.OK, units.StatusCode);
@@ -70,18 +70,18 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         app.EnsureAvailable();
         var user = await app.CreateUserAsync((await app.CreateUnitAsync()).Id, Role.Viewer);
-        var page = await PageClient.SignedInAsync(app, user.Email!);
+        var page = await BrowserSession.SignInAsync(app, user.Email!);
 
-        var wrongCurrent = await page.PostFormAsync("/account/password", new() { ["Current"] = "Not-It-12345", ["New"] = "New-Password-456" });
-        var weak = await page.PostFormAsync("/account/password", new() { ["Current"] = AppFactory.Password, ["New"] = "short" });
-        var ok = await page.PostFormAsync("/account/password", new() { ["Current"] = AppFactory.Password, ["New"] = "New-Password-456" });
+        var wrongCurrent = await page.PostFormAsync("/account/password", new Dictionary<string, string> { ["Current"] = "Not-It-12345", ["New"] = "New-Password-456" });
+        var weak = await page.PostFormAsync("/account/password", new Dictionary<string, string> { ["Current"] = AppFactory.Password, ["New"] = "short" });
+        var ok = await page.PostFormAsync("/account/password", new Dictionary<string, string> { ["Current"] = AppFactory.Password, ["New"] = "New-Password-456" });
 
         Assert.Contains("Mật khẩu hiện tại không đúng.", await wrongCurrent.Content.ReadAsStringAsync());
         var weakHtml = await weak.Content.ReadAsStringAsync();
         Assert.Contains("ít nhất 10 ký tự", weakHtml);
         Assert.Contains("chữ số", weakHtml);
         Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
-        await PageClient.SignedInAsync(app, user.Email!, "New-Password-456");
+        await BrowserSession.SignInAsync(app, user.Email!, "New-Password-456");
     }
 
     [Fact]
@@ -90,10 +90,10 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
         app.EnsureAvailable();
         var unit = await app.CreateUnitAsync();
         var admin = await app.CreateUserAsync(unit.Id, Role.Admin);
-        var page = await PageClient.SignedInAsync(app, admin.Email!);
+        var page = await BrowserSession.SignInAsync(app, admin.Email!);
         var email = $"moi{Guid.NewGuid().ToString("N")[..6]}@test.example";
 
-        var created = await page.PostFormAsync("/admin/users/new", new()
+        var created = await page.PostFormAsync("/admin/users/new", new Dictionary<string, string>
         {
             ["DisplayName"] = "Người được mời",
             ["Email"] = email,
@@ -103,13 +103,13 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
         var html = await created.Content.ReadAsStringAsync();
         var link = System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"invitation-link\">([^<]+)<").Groups[1].Value;
         var path = new Uri(WebUtility.HtmlDecode(link)).PathAndQuery;
-        var invitee = PageClient.Anonymous(app);
-        var set = await invitee.PostFormAsync(path, new() { ["Password"] = "Invited-Pass-789" }, path);
-        var again = await invitee.PostFormAsync(path, new() { ["Password"] = "Another-Pass-789" }, path);
+        var invitee = BrowserSession.Anonymous(app);
+        var set = await invitee.PostFormAsync(path, new Dictionary<string, string> { ["Password"] = "Invited-Pass-789" }, tokenFrom: path);
+        var again = await invitee.PostFormAsync(path, new Dictionary<string, string> { ["Password"] = "Another-Pass-789" }, tokenFrom: path);
 
         Assert.Contains("Đã đặt mật khẩu", await set.Content.ReadAsStringAsync());
         Assert.Contains("Liên kết không hợp lệ hoặc đã hết hạn.", await again.Content.ReadAsStringAsync());
-        await PageClient.SignedInAsync(app, email, "Invited-Pass-789");
+        await BrowserSession.SignInAsync(app, email, "Invited-Pass-789");
         var role = await app.WithDbAsync(db => db.Memberships.Where(m => m.User!.Email == email).Select(m => new { m.UnitId, m.Role }).SingleAsync());
         Assert.Equal(unit.Id, role.UnitId);
         Assert.Equal(Role.Editor, role.Role);
@@ -122,11 +122,11 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
         var unit = await app.CreateUnitAsync();
         var user = await app.CreateUserAsync(unit.Id, Role.Editor);
         var api = await app.ApiClientAsync(user);
-        var sysadmin = await PageClient.SignedInAsync(app, (await app.CreateSystemAdminAsync()).Email!);
+        var sysadmin = await BrowserSession.SignInAsync(app, (await app.CreateSystemAdminAsync()).Email!);
         await (await api.GetAsync("/api/v1/units")).ExpectAsync(HttpStatusCode.OK);
 
-        var disable = await sysadmin.PostFormAsync($"/admin/users/{user.Id}", new() { ["disabled"] = "true" }, $"/admin/users/{user.Id}?handler=Disable");
-        var signIn = await PageClient.Anonymous(app).PostFormAsync("/account/login", new() { ["Email"] = user.Email!, ["Password"] = AppFactory.Password });
+        var disable = await sysadmin.PostFormAsync($"/admin/users/{user.Id}?handler=Disable", new Dictionary<string, string> { ["disabled"] = "true" });
+        var signIn = await BrowserSession.Anonymous(app).PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = user.Email!, ["Password"] = AppFactory.Password }, tokenFrom: "/account/login");
 
         Assert.Equal(HttpStatusCode.Redirect, disable.StatusCode);
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
@@ -141,10 +141,10 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
         var user = await app.CreateUserAsync((await app.CreateUnitAsync()).Id, Role.Viewer);
         var api = await app.ApiClientAsync(user);
         await (await api.GetAsync("/api/v1/units")).ExpectAsync(HttpStatusCode.OK);
-        var page = await PageClient.SignedInAsync(app, user.Email!);
+        var page = await BrowserSession.SignInAsync(app, user.Email!);
         var tokenId = await app.WithDbAsync(db => db.ApiTokens.Where(t => t.UserId == user.Id).Select(t => t.Id).SingleAsync());
 
-        var revoke = await page.PostFormAsync("/account/tokens", [], $"/account/tokens?handler=Revoke&id={tokenId}");
+        var revoke = await page.PostFormAsync($"/account/tokens?handler=Revoke&id={tokenId}", []);
 
         Assert.Equal(HttpStatusCode.Redirect, revoke.StatusCode);
         await (await api.GetAsync("/api/v1/units")).ExpectAsync(HttpStatusCode.Unauthorized);

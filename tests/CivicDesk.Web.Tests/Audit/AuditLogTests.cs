@@ -65,9 +65,9 @@ public abstract class AuditLogTests<TApp>(TApp app) : IClassFixture<TApp>
         var admin = await app.CreateUserAsync(mine.Id, Role.Admin);
         var editor = await app.CreateUserAsync(mine.Id, Role.Editor);
 
-        var adminPage = await PageClient.SignedInAsync(app, admin.Email!);
+        var adminPage = await BrowserSession.SignInAsync(app, admin.Email!);
         var html = await adminPage.GetHtmlAsync("/admin/audit");
-        var editorPage = await PageClient.SignedInAsync(app, editor.Email!);
+        var editorPage = await BrowserSession.SignInAsync(app, editor.Email!);
         var denied = await editorPage.GetAsync("/admin/audit");
 
         Assert.Contains(mine.Name, html);
@@ -83,8 +83,8 @@ public abstract class AuditLogTests<TApp>(TApp app) : IClassFixture<TApp>
         var unit = await app.CreateUnitAsync(app.Unique("Phường Hòa Cường"));
         var sysadmin = await app.CreateSystemAdminAsync();
 
-        var vi = await (await PageClient.SignedInAsync(app, sysadmin.Email!)).GetHtmlAsync("/admin/audit");
-        var en = await (await PageClient.SignedInAsync(app, sysadmin.Email!, culture: "en")).GetHtmlAsync("/admin/audit?culture=en");
+        var vi = await (await BrowserSession.SignInAsync(app, sysadmin.Email!)).GetHtmlAsync("/admin/audit");
+        var en = await (await BrowserSession.SignInAsync(app, sysadmin.Email!, culture: "en")).GetHtmlAsync("/admin/audit?culture=en");
 
         Assert.True(vi.Contains($"Tạo đơn vị “{unit.Name}”", StringComparison.Ordinal), vi);
         Assert.Contains($"Created unit “{unit.Name}”", en);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using CivicDesk.Web.Accounts;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -9,7 +8,7 @@ namespace CivicDesk.Web.Tests.Infrastructure;
 /// A person in a browser: cookies kept, redirects not followed, and forms posted with the antiforgery token taken
 /// from a form the app rendered, the way a browser sends it.
 /// </summary>
-public sealed partial class BrowserSession : IDisposable
+public sealed class BrowserSession : IDisposable
 {
     private string? _token;
 
@@ -17,25 +16,32 @@ public sealed partial class BrowserSession : IDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>A browser that has not signed in; it still carries a valid antiforgery token for posts.</summary>
-    public static BrowserSession Anonymous(AppFactory app)
+    /// <summary>A browser that has not signed in, asking for pages in <paramref name="culture"/>.</summary>
+    public static BrowserSession Anonymous(AppFactory app, string culture = "vi")
     {
         ArgumentNullException.ThrowIfNull(app);
-        return new BrowserSession(app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(culture);
+        return new BrowserSession(client);
     }
 
     /// <summary>Signs <paramref name="user"/> in through /account/login, as a person would.</summary>
-    public static async Task<BrowserSession> SignInAsync(AppFactory app, User user, string password = AppFactory.Password)
+    public static Task<BrowserSession> SignInAsync(AppFactory app, User user, string password = AppFactory.Password, string culture = "vi")
     {
         ArgumentNullException.ThrowIfNull(user);
-        var session = Anonymous(app);
+        return SignInAsync(app, user.Email!, password, culture);
+    }
+
+    public static async Task<BrowserSession> SignInAsync(AppFactory app, string email, string password = AppFactory.Password, string culture = "vi")
+    {
+        var session = Anonymous(app, culture);
         var response = await session.PostFormAsync("/account/login", new Dictionary<string, string>
         {
-            ["Email"] = user.Email!,
+            ["Email"] = email,
             ["Password"] = password,
         }, tokenFrom: "/account/login");
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Sign-in of {user.Email} failed: {(int)response.StatusCode} {body}");
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Sign-in of {email} failed: {(int)response.StatusCode} {body}");
         session._token = null;
         return session;
     }
@@ -54,17 +60,23 @@ public sealed partial class BrowserSession : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path) => Client.GetAsync(path);
 
+    /// <summary>GET a page that must answer 200; returns its HTML.</summary>
+    public async Task<string> GetHtmlAsync(string path)
+    {
+        var response = await Client.GetAsync(path);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)response.StatusCode} {html}");
+        return html;
+    }
+
     private async Task<string> ReadTokenAsync(string path)
     {
         var response = await Client.GetAsync(path);
         var html = await response.Content.ReadAsStringAsync();
-        var match = TokenInput().Match(html);
-        Assert.True(match.Success, $"No antiforgery token on {path} ({(int)response.StatusCode}).");
-        return WebUtility.HtmlDecode(match.Groups["token"].Value);
+        var token = Forms.AntiforgeryToken(html);
+        Assert.True(token is not null, $"No antiforgery token on {path} ({(int)response.StatusCode}).");
+        return token;
     }
 
     public void Dispose() => Client.Dispose();
-
-    [GeneratedRegex(@"<input[^>]*name=""__RequestVerificationToken""[^>]*value=""(?<token>[^""]+)""")]
-    private static partial Regex TokenInput();
 }

@@ -20,9 +20,9 @@ public static partial class Forms
         var response = await client.GetAsync(url);
         var html = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url}: expected 200, got {(int)response.StatusCode}");
-        var token = AntiforgeryInput().Match(html);
-        Assert.True(token.Success, $"GET {url}: the page has no antiforgery token");
-        return new FormPage(html, WebUtility.HtmlDecode(token.Groups["value"].Value), string.Join("; ", SetCookies(response)));
+        var token = AntiforgeryToken(html);
+        Assert.True(token is not null, $"GET {url}: the page has no antiforgery token");
+        return new FormPage(html, token, string.Join("; ", SetCookies(response)));
     }
 
     /// <summary>Posts <paramref name="fields"/> with the form's antiforgery token and cookies.</summary>
@@ -63,6 +63,13 @@ public static partial class Forms
 
     /// <summary>The page's text as a person reads it (Razor encodes Vietnamese letters as character references).</summary>
     public static string Text(string html) => WebUtility.HtmlDecode(html);
+
+    /// <summary>The antiforgery token of the first form on the page, or null.</summary>
+    public static string? AntiforgeryToken(string html)
+    {
+        var match = AntiforgeryInput().Match(html);
+        return match.Success ? WebUtility.HtmlDecode(match.Groups["value"].Value) : null;
+    }
 
     [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"(?<value>[^\"]*)\"", RegexOptions.CultureInvariant)]
     private static partial Regex AntiforgeryInput();
