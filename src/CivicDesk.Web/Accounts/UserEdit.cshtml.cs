@@ -42,27 +42,8 @@ public sealed class UserEditModel(UserService users, UnitAccess access, Navigati
     public async Task<IActionResult> OnPostDisableAsync(string id, bool disabled) =>
         await HandleAsync(id, await users.SetDisabledAsync(id, disabled, currentUser.Id));
 
-    private async Task<IActionResult> HandleAsync<T>(string id, Outcome<T> outcome)
-    {
-        if (outcome.Succeeded)
-        {
-            TempData["Flash"] = text["Common.Saved"];
-            return RedirectToPage(new { id });
-        }
-
-        if (outcome.Failure == Failure.Forbidden)
-        {
-            return Forbid();
-        }
-
-        if (outcome.Failure == Failure.NotFound || !await LoadAsync(id))
-        {
-            return NotFound();
-        }
-
-        outcome.CopyTo(ModelState);
-        return Page();
-    }
+    private Task<IActionResult> HandleAsync<T>(string id, Outcome<T> outcome) =>
+        this.AnswerAsync(outcome, () => LoadAsync(id), text["Common.Saved"], new { id });
 
     private async Task<bool> LoadAsync(string id)
     {

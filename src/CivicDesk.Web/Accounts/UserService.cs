@@ -61,14 +61,15 @@ public sealed class UserService(
             errors[RoleField] = [text["User.UnknownRole"]];
         }
 
-        var unit = await db.Units.SingleOrDefaultAsync(u => u.Id == unitId, ct);
-        if (unit is null || !await access.CanAsync(unit, Permission.View, ct))
-        {
-            errors[UnitField] = [text["Channel.UnitNotFound"]];
-        }
-        else if (!await access.CanAsync(unit, Permission.ManageMembers, ct))
+        var (unit, check) = await access.LoadAsync(unitId, Permission.ManageMembers, ct);
+        if (check == UnitCheck.Forbidden)
         {
             return Outcome<(User, string?)>.Forbidden(text["User.CannotManageUnit"]);
+        }
+
+        if (unit is null)
+        {
+            errors[UnitField] = [text["Channel.UnitNotFound"]];
         }
 
         if (isSystemAdmin && !await access.IsSystemAdminAsync(ct))
@@ -129,15 +130,15 @@ public sealed class UserService(
             return Outcome<Membership>.Invalid(RoleField, text["User.UnknownRole"]);
         }
 
-        var unit = await db.Units.SingleOrDefaultAsync(u => u.Id == unitId, ct);
-        if (unit is null || !await access.CanAsync(unit, Permission.View, ct))
-        {
-            return Outcome<Membership>.Invalid(UnitField, text["Channel.UnitNotFound"]);
-        }
-
-        if (!await access.CanAsync(unit, Permission.ManageMembers, ct))
+        var (unit, check) = await access.LoadAsync(unitId, Permission.ManageMembers, ct);
+        if (check == UnitCheck.Forbidden)
         {
             return Outcome<Membership>.Forbidden(text["User.CannotManageUnit"]);
+        }
+
+        if (unit is null)
+        {
+            return Outcome<Membership>.Invalid(UnitField, text["Channel.UnitNotFound"]);
         }
 
         var membership = await db.Memberships.SingleOrDefaultAsync(m => m.UserId == userId && m.UnitId == unitId, ct);
@@ -160,12 +161,13 @@ public sealed class UserService(
     public async Task<Outcome<Membership>> RevokeAsync(int membershipId, CancellationToken ct = default)
     {
         var membership = await db.Memberships.Include(m => m.Unit).Include(m => m.User).SingleOrDefaultAsync(m => m.Id == membershipId, ct);
-        if (membership is null || !await access.CanAsync(membership.Unit!, Permission.View, ct))
+        var check = await access.CheckAsync(membership?.Unit, Permission.ManageMembers, ct);
+        if (membership is null || check == UnitCheck.NotVisible)
         {
             return Outcome<Membership>.NotFound();
         }
 
-        if (!await access.CanAsync(membership.Unit!, Permission.ManageMembers, ct))
+        if (check == UnitCheck.Forbidden)
         {
             return Outcome<Membership>.Forbidden(text["User.CannotManageUnit"]);
         }

@@ -48,20 +48,15 @@ public sealed class ChannelService(AppDbContext db, UnitAccess access, AuditLog 
 
     public async Task<Outcome<Channel>> RegisterAsync(int unitId, string? url, Platform? platform, string? displayName, bool isDemo = false, CancellationToken ct = default)
     {
-        var unit = await db.Units.SingleOrDefaultAsync(u => u.Id == unitId, ct);
-        if (unit is null || !await access.CanAsync(unit, Permission.View, ct))
-        {
-            return Outcome<Channel>.Invalid(UnitField, text["Channel.UnitNotFound"]);
-        }
-
-        if (!await access.CanAsync(unit, Permission.ManageChannels, ct))
+        var (unit, check) = await access.LoadAsync(unitId, Permission.ManageChannels, ct);
+        if (check == UnitCheck.Forbidden)
         {
             return Outcome<Channel>.Forbidden(text["Channel.CannotManage"]);
         }
 
-        if (unit.IsArchived)
+        if (unit is null || unit.IsArchived)
         {
-            return Outcome<Channel>.Invalid(UnitField, text["Channel.UnitArchived"]);
+            return Outcome<Channel>.Invalid(UnitField, text[unit is null ? "Channel.UnitNotFound" : "Channel.UnitArchived"]);
         }
 
         var parsed = ChannelAddressParser.Parse(url, platform);
@@ -133,18 +128,15 @@ public sealed class ChannelService(AppDbContext db, UnitAccess access, AuditLog 
         Unit? newUnit = null;
         if (unitId is { } uid && uid != channel!.UnitId)
         {
-            newUnit = await db.Units.SingleOrDefaultAsync(u => u.Id == uid, ct);
-            if (newUnit is null || !await access.CanAsync(newUnit, Permission.View, ct))
-            {
-                errors[UnitField] = [text["Channel.UnitNotFound"]];
-            }
-            else if (!await access.CanAsync(newUnit, Permission.ManageChannels, ct))
+            (newUnit, var check) = await access.LoadAsync(uid, Permission.ManageChannels, ct);
+            if (check == UnitCheck.Forbidden)
             {
                 return Outcome<Channel>.Forbidden(text["Channel.CannotManage"]);
             }
-            else if (newUnit.IsArchived)
+
+            if (newUnit is null || newUnit.IsArchived)
             {
-                errors[UnitField] = [text["Channel.UnitArchived"]];
+                errors[UnitField] = [text[newUnit is null ? "Channel.UnitNotFound" : "Channel.UnitArchived"]];
             }
         }
 

@@ -35,31 +35,8 @@ public sealed class EditModel(ChannelService channels, UnitAccess access, Naviga
 
     public Task<IActionResult> OnPostRestoreAsync(int id) => HandleAsync(id, () => channels.RestoreAsync(id));
 
-    private async Task<IActionResult> HandleAsync(int id, Func<Task<Outcome<Channel>>> change)
-    {
-        var outcome = await change();
-        if (outcome.Succeeded)
-        {
-            TempData["Flash"] = text["Common.Saved"];
-            return RedirectToPage(new { id });
-        }
-
-        // Forbidden before reloading: the page loads only for those who manage the channel, and a person who may
-        // see it but not change it must be told so (403), not that it does not exist.
-        if (outcome.Failure == Failure.Forbidden)
-        {
-            return Forbid();
-        }
-
-        if (outcome.Failure == Failure.NotFound || !await LoadAsync(id))
-        {
-            return NotFound();
-        }
-
-        outcome.CopyTo(ModelState);
-
-        return Page();
-    }
+    private async Task<IActionResult> HandleAsync(int id, Func<Task<Outcome<Channel>>> change) =>
+        await this.AnswerAsync(await change(), () => LoadAsync(id), text["Common.Saved"], new { id });
 
     private async Task<bool> LoadAsync(int id)
     {

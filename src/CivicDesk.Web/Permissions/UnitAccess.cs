@@ -36,6 +36,23 @@ public sealed class UnitAccess(AppDbContext db, CurrentUser currentUser)
         return grants.IsSystemAdmin || grants.Allows(unit.Path, permission);
     }
 
+    /// <summary>
+    /// The one rule for a unit named in a request: not visible answers as if it did not exist (404 or a "not found"
+    /// field message); visible without <paramref name="permission"/> is forbidden (403).
+    /// </summary>
+    public async Task<UnitCheck> CheckAsync(Unit? unit, Permission permission, CancellationToken ct = default) =>
+        unit is null || !await CanAsync(unit, Permission.View, ct) ? UnitCheck.NotVisible
+        : !await CanAsync(unit, permission, ct) ? UnitCheck.Forbidden
+        : UnitCheck.Allowed;
+
+    /// <summary>Loads the unit with that id (tracked, for changes) and checks it as <see cref="CheckAsync(Unit?, Permission, CancellationToken)"/>.</summary>
+    public async Task<(Unit? Unit, UnitCheck Check)> LoadAsync(int unitId, Permission permission, CancellationToken ct = default)
+    {
+        var unit = await db.Units.SingleOrDefaultAsync(u => u.Id == unitId, ct);
+        var check = await CheckAsync(unit, permission, ct);
+        return (check == UnitCheck.NotVisible ? null : unit, check);
+    }
+
     /// <summary>The highest role the user holds in the unit at <paramref name="unitPath"/>, inherited or direct.</summary>
     public async Task<Role?> EffectiveRoleAsync(string unitPath, CancellationToken ct = default)
     {
@@ -138,4 +155,11 @@ public sealed class UnitAccess(AppDbContext db, CurrentUser currentUser)
             return kept;
         }
     }
+}
+
+public enum UnitCheck
+{
+    Allowed,
+    NotVisible,
+    Forbidden,
 }

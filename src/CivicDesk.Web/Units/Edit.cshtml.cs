@@ -49,43 +49,16 @@ public sealed class EditModel(UnitService units, UnitAccess access, Navigation n
         var outcome = await units.DeleteAsync(id);
         if (outcome.Succeeded)
         {
+            // A deleted unit has no page to come back to: go to the tree.
             TempData["Flash"] = text["Units.DeletedFlash", outcome.Value!.Name];
             return Redirect("/units");
         }
 
-        return await ShowFailureAsync(id, outcome);
+        return await this.AnswerAsync(outcome, () => LoadAsync(id), "", new { id });
     }
 
-    private async Task<IActionResult> HandleAsync(int id, Func<Task<Outcome<Unit>>> change, string flash)
-    {
-        var outcome = await change();
-        if (outcome.Succeeded)
-        {
-            TempData["Flash"] = flash;
-            return RedirectToPage(new { id });
-        }
-
-        return await ShowFailureAsync(id, outcome);
-    }
-
-    private async Task<IActionResult> ShowFailureAsync(int id, Outcome<Unit> outcome)
-    {
-        // Forbidden before reloading: the page loads only for those who manage the unit, and a person who may see
-        // it but not change it must be told so (403), not that it does not exist.
-        if (outcome.Failure == Failure.Forbidden)
-        {
-            return Forbid();
-        }
-
-        if (outcome.Failure == Failure.NotFound || !await LoadAsync(id))
-        {
-            return NotFound();
-        }
-
-        outcome.CopyTo(ModelState);
-
-        return Page();
-    }
+    private async Task<IActionResult> HandleAsync(int id, Func<Task<Outcome<Unit>>> change, string flash) =>
+        await this.AnswerAsync(await change(), () => LoadAsync(id), flash, new { id });
 
     private async Task<bool> LoadAsync(int id)
     {

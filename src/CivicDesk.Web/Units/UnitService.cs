@@ -25,18 +25,15 @@ public sealed class UnitService(AppDbContext db, UnitAccess access, AuditLog aud
         Unit? parent = null;
         if (parentId is { } pid)
         {
-            parent = await db.Units.SingleOrDefaultAsync(u => u.Id == pid, ct);
-            if (parent is null || !await access.CanAsync(parent, Permission.View, ct))
-            {
-                errors[ParentField] = [text["Unit.ParentNotFound"]];
-            }
-            else if (!await access.CanAsync(parent, Permission.ManageUnits, ct))
+            (parent, var check) = await access.LoadAsync(pid, Permission.ManageUnits, ct);
+            if (check == UnitCheck.Forbidden)
             {
                 return Outcome<Unit>.Forbidden(text["Unit.CannotManageParent"]);
             }
-            else if (parent.IsArchived)
+
+            if (parent is null || parent.IsArchived)
             {
-                errors[ParentField] = [text["Unit.ParentArchived"]];
+                errors[ParentField] = [text[parent is null ? "Unit.ParentNotFound" : "Unit.ParentArchived"]];
             }
         }
         else if (!await access.IsSystemAdminAsync(ct))
@@ -113,8 +110,8 @@ public sealed class UnitService(AppDbContext db, UnitAccess access, AuditLog aud
         Unit? parent = null;
         if (newParentId is { } pid)
         {
-            parent = await db.Units.SingleOrDefaultAsync(u => u.Id == pid, ct);
-            if (parent is null || !await access.CanAsync(parent, Permission.View, ct))
+            (parent, var check) = await access.LoadAsync(pid, Permission.ManageUnits, ct);
+            if (parent is null)
             {
                 return Outcome<Unit>.Invalid(ParentField, text["Unit.ParentNotFound"]);
             }
@@ -124,7 +121,7 @@ public sealed class UnitService(AppDbContext db, UnitAccess access, AuditLog aud
                 return Outcome<Unit>.Invalid(ParentField, text["Unit.MoveCycle"]);
             }
 
-            if (!await access.CanAsync(parent, Permission.ManageUnits, ct))
+            if (check == UnitCheck.Forbidden)
             {
                 return Outcome<Unit>.Forbidden(text["Unit.CannotManageParent"]);
             }
@@ -248,18 +245,13 @@ public sealed class UnitService(AppDbContext db, UnitAccess access, AuditLog aud
 
     private async Task<(Unit? Unit, Outcome<Unit>? Failure)> LoadForChangeAsync(int id, CancellationToken ct)
     {
-        var unit = await db.Units.SingleOrDefaultAsync(u => u.Id == id, ct);
-        if (unit is null || !await access.CanAsync(unit, Permission.View, ct))
+        var (unit, check) = await access.LoadAsync(id, Permission.ManageUnits, ct);
+        return check switch
         {
-            return (null, Outcome<Unit>.NotFound());
-        }
-
-        if (!await access.CanAsync(unit, Permission.ManageUnits, ct))
-        {
-            return (null, Outcome<Unit>.Forbidden(text["Unit.CannotManage"]));
-        }
-
-        return (unit, null);
+            UnitCheck.Allowed => (unit, null),
+            UnitCheck.Forbidden => (null, Outcome<Unit>.Forbidden(text["Unit.CannotManage"])),
+            _ => (null, Outcome<Unit>.NotFound()),
+        };
     }
 
     /// <summary>
