@@ -14,7 +14,7 @@ using CivicDesk.Web.Units;
 var builder = WebApplication.CreateBuilder(args);
 builder.UseDefaultAddress();
 
-builder.Services.AddWebPlatform();
+builder.Services.AddWebPlatform(builder.Configuration);
 builder.Services.AddDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddAccounts();
 builder.Services.AddAudit();

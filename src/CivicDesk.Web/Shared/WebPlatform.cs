@@ -12,16 +12,24 @@ namespace CivicDesk.Web.Shared;
 /// </summary>
 internal static class WebPlatform
 {
-    public static IServiceCollection AddWebPlatform(this IServiceCollection services)
+    public static IServiceCollection AddWebPlatform(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
         // Razor escapes every non-ASCII letter as &#x…; by default: Vietnamese pages would triple in size and be
         // unreadable in their source. Allow all of Unicode; HTML-special characters are still escaped.
         services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddCultures();
-        services.AddDataProtection()
+        var dataProtection = services.AddDataProtection()
             .SetApplicationName("CivicDesk")
             .PersistKeysToDbContext<AppDbContext>();
+        // The keys sit in the database beside the platform tokens they protect: in production, encrypt them with a
+        // certificate kept outside the database, so that a database dump alone reveals neither.
+        if (configuration["DataProtection:CertificatePath"] is { Length: > 0 } certificatePath)
+        {
+            dataProtection.ProtectKeysWithCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader
+                .LoadPkcs12FromFile(certificatePath, configuration["DataProtection:CertificatePassword"]));
+        }
+
         services.AddRazorPages(options =>
             {
                 // Pages live in their capability's folder (Units/Index.cshtml answers /units), not in one Pages/ tree.
