@@ -8,6 +8,8 @@ using CivicDesk.Web.Health;
 using CivicDesk.Web.Jobs;
 using CivicDesk.Web.Localization;
 using CivicDesk.Web.Shared;
+using CivicDesk.Web.SiteAnalytics;
+using CivicDesk.Web.SiteAnalytics.Ingestion;
 using CivicDesk.Web.Units;
 
 // The table of contents of CivicDesk: one Add and one Map per capability (STYLE.md, habit 2).
@@ -20,10 +22,12 @@ builder.Services.AddAccounts();
 builder.Services.AddAudit();
 builder.Services.AddUnits();
 builder.Services.AddChannels();
+builder.Services.AddSiteAnalytics();
 builder.Services.AddApi();
 builder.Services.AddHealth();
 builder.Services.AddJobs(jobs => jobs
-    .Add<RevokedTokenPurgeJob>("revoked-token-purge", TimeSpan.FromHours(6)));
+    .Add<RevokedTokenPurgeJob>("revoked-token-purge", TimeSpan.FromHours(6))
+    .Add<SaltRotationJob>("analytics-salt-rotation", TimeSpan.FromHours(1)));
 
 var app = builder.Build();
 
@@ -40,6 +44,7 @@ app.MapHealth();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapUnitsApi();
 app.MapChannelsApi();
+app.MapSiteAnalytics();
 app.MapCultureSwitch();
 app.MapRazorPages();
 

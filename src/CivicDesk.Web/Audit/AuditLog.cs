@@ -60,6 +60,7 @@ public static class AuditActions
     public const string ChannelUpdated = "channel.updated";
     public const string ChannelArchived = "channel.archived";
     public const string ChannelRestored = "channel.restored";
+    public const string SiteCreated = "site.created";
 
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -27,6 +27,9 @@ public enum Permission
 
     /// <summary>Read the audit log of the unit.</summary>
     ReadAudit,
+
+    /// <summary>Add, edit and archive the unit's websites in site analytics.</summary>
+    ManageSites,
 }
 
 public static class RolePermissions
@@ -36,7 +39,7 @@ public static class RolePermissions
         [Role.Viewer] = [Permission.View],
         [Role.Analyst] = [Permission.View],
         [Role.Approver] = [Permission.View],
-        [Role.Editor] = [Permission.View, Permission.ManageChannels],
+        [Role.Editor] = [Permission.View, Permission.ManageChannels, Permission.ManageSites],
         [Role.Admin] = Enum.GetValues<Permission>(),
     };
 

@@ -261,6 +261,7 @@ public abstract class BadInputTests<TApp>(TApp app) : IClassFixture<TApp>
             ["POST /api/v1/channels"] = new() { ["unitId"] = Parent.Id, ["url"] = "https://www.tiktok.com/@kenhmoi", ["platform"] = "tiktok", ["displayName"] = "Kênh mới" },
             ["POST /api/v1/channels/recognize"] = new() { ["url"] = "https://www.tiktok.com/@kenhmoi", ["platform"] = "tiktok" },
             ["PATCH /api/v1/channels/{id:int}"] = new() { ["displayName"] = "Tên kênh mới", ["unitId"] = Child.Id },
+            ["POST /api/v1/sites"] = new() { ["unitId"] = Parent.Id, ["domain"] = "moi.quangnam.gov.vn", ["timeZone"] = "Asia/Ho_Chi_Minh" },
         };
 
         public int IdFor(string endpoint) => endpoint.Contains("/channels/", StringComparison.Ordinal) ? ChannelId : Child.Id;

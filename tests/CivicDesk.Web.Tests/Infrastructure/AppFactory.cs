@@ -21,6 +21,8 @@ public abstract class AppFactory : WebApplicationFactory<Program>, IAsyncLifetim
     public const string Password = "Test-Password-123";
 
     private readonly Dictionary<string, string?> _settings = [];
+    private readonly List<Action<IServiceCollection>> _testServices = [];
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _spools = [];
     private int _sequence;
 
     public abstract DatabaseProvider Provider { get; }
@@ -47,6 +49,9 @@ public abstract class AppFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     public void Set(string key, string? value) => _settings[key] = value;
 
+    /// <summary>Adds service registrations after the app's own (test doubles at the boundary, startup filters).</summary>
+    public void ConfigureTestServices(Action<IServiceCollection> configure) => _testServices.Add(configure);
+
     public virtual async ValueTask InitializeAsync()
     {
         if (UnavailableReason is null)
@@ -63,9 +68,18 @@ public abstract class AppFactory : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Database:Provider", Provider.ToString());
         builder.UseSetting("Database:ConnectionString", ConnectionString);
         builder.UseSetting("Jobs:Enabled", "false");
+        // Every host gets a spool folder of its own, as every node has, unless a test names one (restarts).
+        var spool = Path.Combine(Path.GetTempPath(), $"civicdesk-spool-{Guid.NewGuid():N}");
+        _spools.Add(spool);
+        builder.UseSetting("SiteAnalytics:SpoolPath", spool);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        foreach (var configure in _testServices)
+        {
+            builder.ConfigureServices(configure);
         }
 
         if (UseFakeTime)
@@ -131,6 +145,11 @@ public abstract class AppFactory : WebApplicationFactory<Program>, IAsyncLifetim
     {
         await base.DisposeAsync();
         await DropDatabaseAsync();
+        foreach (var spool in _spools.Where(Directory.Exists))
+        {
+            Directory.Delete(spool, recursive: true);
+        }
+
         GC.SuppressFinalize(this);
     }
 

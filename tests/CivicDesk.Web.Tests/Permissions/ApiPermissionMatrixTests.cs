@@ -90,6 +90,17 @@ public abstract class ApiPermissionMatrixTests<TApp>(TApp app) : IClassFixture<T
             s => Send(HttpMethod.Post, $"/api/v1/channels/{s.ChannelId}/restore"),
             ChangeChannel,
             (a, s) => s.WithChannelAsync(a, archived: true)),
+
+        ["GET /api/v1/sites"] = new(
+            _ => Get("/api/v1/sites"),
+            (_, _) => HttpStatusCode.OK,
+            (a, s) => s.WithSiteAsync(a),
+            s => s.SiteId,
+            Reads: true),
+        ["GET /api/v1/sites/{id:int}"] = new(s => Get($"/api/v1/sites/{s.SiteId}"), Read, (a, s) => s.WithSiteAsync(a), Reads: true),
+        ["POST /api/v1/sites"] = new(
+            s => Send(HttpMethod.Post, "/api/v1/sites", new { unitId = s.UnitId, domain = $"s{Guid.NewGuid():N}.quangnam.gov.vn" }),
+            (c, _) => Rules.ManagesSites(c) ? HttpStatusCode.Created : Rules.Sees(c) ? HttpStatusCode.Forbidden : HttpStatusCode.BadRequest),
     };
 
     public static TheoryData<Caller> AllCallers => Callers.All;

@@ -57,6 +57,8 @@ public static class Rules
     public static bool ManagesMembers(Caller caller) => caller is Caller.SystemAdmin or Caller.UnitAdmin;
 
     public static bool ManagesChannels(Caller caller) => caller is Caller.SystemAdmin or Caller.UnitAdmin or Caller.Editor;
+
+    public static bool ManagesSites(Caller caller) => caller is Caller.SystemAdmin or Caller.UnitAdmin or Caller.Editor;
 }
 
 /// <summary>
@@ -71,11 +73,12 @@ public sealed record PermissionScene(Unit Root, Unit U, Unit S, Unit D, Unit X, 
 
     public int UnitId { get; init; } = Target == Target.InUnit ? U.Id : S.Id;
     public int ChannelId { get; init; }
+    public int SiteId { get; init; }
     public string MemberId { get; init; } = "";
     public int MembershipId { get; init; }
 
     /// <summary>The same requests aimed at objects that do not exist.</summary>
-    public PermissionScene AsGhost() => this with { UnitId = Ghost, ChannelId = Ghost, MemberId = "ghost-user", MembershipId = Ghost };
+    public PermissionScene AsGhost() => this with { UnitId = Ghost, ChannelId = Ghost, SiteId = Ghost, MemberId = "ghost-user", MembershipId = Ghost };
 
     public static async Task<PermissionScene> BuildAsync(AppFactory app, Target target, Caller caller, string? callerId)
     {
@@ -133,6 +136,19 @@ public sealed record PermissionScene(Unit Root, Unit U, Unit S, Unit D, Unit X, 
             db.Channels.Add(channel);
             await db.SaveChangesAsync();
             return this with { ChannelId = channel.Id };
+        });
+    }
+
+    /// <summary>Adds a website of the target unit to site analytics.</summary>
+    public Task<PermissionScene> WithSiteAsync(AppFactory app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.WithDbAsync(async db =>
+        {
+            var site = new CivicDesk.Web.SiteAnalytics.Site { UnitId = UnitId, Domain = $"site-{Guid.NewGuid():N}.danang.gov.vn", CreatedAt = app.Time.GetUtcNow().UtcDateTime };
+            db.Sites.Add(site);
+            await db.SaveChangesAsync();
+            return this with { SiteId = site.Id };
         });
     }
 

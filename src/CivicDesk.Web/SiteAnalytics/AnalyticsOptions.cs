@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CivicDesk.Web.SiteAnalytics;
+
+/// <summary>Section <c>SiteAnalytics</c>: ingestion limits, the local spool, and which proxies to trust.</summary>
+public sealed class AnalyticsOptions
+{
+    public const string Section = "SiteAnalytics";
+
+    /// <summary>The folder of this node's append-only spool; relative paths are under the content root.</summary>
+    [Required]
+    public string SpoolPath { get; set; } = "data/spool";
+
+    /// <summary>Events accepted but not yet in the spool; past this the endpoint answers 503 with Retry-After.</summary>
+    [Range(1, 10_000_000)]
+    public int QueueCapacity { get; set; } = 100_000;
+
+    /// <summary>Events written to the database in one transaction.</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 2_000;
+
+    /// <summary>The longest an accepted event waits before the writer tries to store it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(256, 1_048_576)]
+    public int MaxBodyBytes { get; set; } = 8 * 1024;
+
+    [Range(16, 16_384)]
+    public int MaxUrlLength { get; set; } = 2_000;
+
+    /// <summary>Proxies whose X-Forwarded-For is believed (exact addresses). Others' headers are ignored.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>A spool segment is closed and a new one started past this size.</summary>
+    [Range(4_096, 4_294_967_296)]
+    public long SegmentBytes { get; set; } = 64L * 1024 * 1024;
+}

@@ -1,0 +1,314 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using System.Text.Json;
+using CivicDesk.Web.Localization;
+using Microsoft.Extensions.Options;
+
+namespace CivicDesk.Web.SiteAnalytics.Ingestion;
+
+/// <summary>
+/// POST /api/event — Plausible's Events API (name, url, domain, referrer, props, revenue, interactive; User-Agent and,
+/// from trusted proxies only, X-Forwarded-For). Checks are cheap and local; an accepted event is hashed, enriched,
+/// queued, and answered 202 at once. Every refusal is a translated ProblemDetails: 400, 413, 415, or 503 with
+/// Retry-After when the queue is full.
+/// </summary>
+internal static class EventEndpoint
+{
+    private const int MaxProps = 30;
+    private const int MaxPropKey = 300;
+    private const int MaxPropValue = 2000;
+    private const int MaxNameLength = 120;
+
+    public static IEndpointRouteBuilder MapEventEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/event", AcceptAsync)
+            .AllowAnonymous()
+            .DisableAntiforgery()
+            .WithTags("Site analytics")
+            .WithName("RecordEvent")
+            // No Accepts metadata: routing would answer a wrong content type before the handler could explain it.
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    private static async Task<IResult> AcceptAsync(
+        HttpContext context, SiteDirectory sites, SaltStore salts, IEventEnricher enricher, IngestQueue queue,
+        IOptions<AnalyticsOptions> options, TimeProvider time, Text text, CancellationToken ct)
+    {
+        var request = context.Request;
+        var mediaType = request.ContentType?.Split(';')[0].Trim();
+        if (mediaType is not ("application/json" or "text/plain"))
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, text["Event.ContentType"]);
+        }
+
+        if (request.ContentLength > options.Value.MaxBodyBytes)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, text["Event.TooLarge", options.Value.MaxBodyBytes]);
+        }
+
+        var body = await ReadBodyAsync(request, options.Value.MaxBodyBytes, ct);
+        if (body is null)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, text["Event.TooLarge", options.Value.MaxBodyBytes]);
+        }
+
+        var (payload, error) = Parse(body, options.Value.MaxUrlLength);
+        if (payload is null)
+        {
+            return Problem(StatusCodes.Status400BadRequest, text[error!]);
+        }
+
+        var site = await sites.FindAsync(payload.Domains, ct);
+        if (site is null)
+        {
+            return Problem(StatusCodes.Status400BadRequest, text["Event.UnknownDomain"]);
+        }
+
+        if (!SiteDirectory.HostBelongsTo(payload.Url.IdnHost, site.Domain))
+        {
+            return Problem(StatusCodes.Status400BadRequest, text["Event.DomainMismatch"]);
+        }
+
+        var userAgent = request.Headers.UserAgent.ToString();
+        var address = context.Connection.RemoteIpAddress;
+        var enrichment = enricher.Enrich(userAgent, address, payload.Referrer, payload.Url, site.Domain);
+        var (today, yesterday) = await salts.SaltsAsync(site.TimeZone, ct);
+        var ip = address?.ToString() ?? "";
+        var pending = new PendingEvent
+        {
+            EventId = Guid.CreateVersion7(time.GetUtcNow()),
+            SiteId = site.Id,
+            Timestamp = time.GetUtcNow().UtcDateTime,
+            Bot = enrichment.IsBot,
+            BotReason = enrichment.BotReason,
+            Name = payload.Name,
+            Hostname = payload.Url.IdnHost.ToLowerInvariant(),
+            Pathname = Uri.UnescapeDataString(payload.Url.AbsolutePath) + (payload.HashRouting ? payload.Url.Fragment : ""),
+            VisitorId = SaltStore.VisitorId(today, site.Id, ip, userAgent),
+            PreviousVisitorId = yesterday is null ? 0 : SaltStore.VisitorId(yesterday, site.Id, ip, userAgent),
+            ReferrerHost = enrichment.ReferrerHost,
+            Source = enrichment.Source,
+            UtmSource = enrichment.UtmSource,
+            UtmMedium = enrichment.UtmMedium,
+            UtmCampaign = enrichment.UtmCampaign,
+            UtmTerm = enrichment.UtmTerm,
+            UtmContent = enrichment.UtmContent,
+            Country = enrichment.Country,
+            Browser = enrichment.Browser,
+            BrowserVersion = enrichment.BrowserVersion,
+            Os = enrichment.Os,
+            OsVersion = enrichment.OsVersion,
+            Device = enrichment.Device,
+            Props = payload.Props,
+            RevenueAmount = payload.RevenueAmount,
+            RevenueCurrency = payload.RevenueCurrency,
+            Interactive = payload.Interactive,
+        };
+
+        if (!queue.TryEnqueue(pending))
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return Problem(StatusCodes.Status503ServiceUnavailable, text["Event.Busy"]);
+        }
+
+        return Results.StatusCode(StatusCodes.Status202Accepted);
+    }
+
+    private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(statusCode: status, detail: detail);
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer (a chunked body has no length).</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        var buffer = new byte[limit + 1];
+        var read = 0;
+        int n;
+        while (read < buffer.Length && (n = await request.Body.ReadAsync(buffer.AsMemory(read), ct)) > 0)
+        {
+            read += n;
+        }
+
+        return read > limit ? null : buffer[..read];
+    }
+
+    internal sealed record Payload(
+        string Name, Uri Url, IReadOnlyList<string> Domains, string? Referrer, string Props,
+        decimal? RevenueAmount, string? RevenueCurrency, bool Interactive, bool HashRouting);
+
+    /// <summary>Validates Plausible's payload; on failure returns the resource key of the reason.</summary>
+    internal static (Payload? Payload, string? Error) Parse(byte[] body, int maxUrlLength)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (JsonException)
+        {
+            return (null, "Event.MalformedJson");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, "Event.MalformedJson");
+            }
+
+            var name = String(root, "name") ?? String(root, "n");
+            if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl))
+            {
+                return (null, "Event.Name");
+            }
+
+            var urlText = String(root, "url") ?? String(root, "u");
+            if (urlText is null || urlText.Length > maxUrlLength || !Uri.TryCreate(urlText, UriKind.Absolute, out var url)
+                || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || urlText.Any(char.IsControl))
+            {
+                return (null, "Event.Url");
+            }
+
+            var domainText = String(root, "domain") ?? String(root, "d");
+            var domains = domainText?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(d => d.ToLowerInvariant()).Where(d => d.Length is > 0 and <= Site.DomainMaxLength).ToList() ?? [];
+            if (domains.Count == 0)
+            {
+                return (null, "Event.Domain");
+            }
+
+            var referrer = String(root, "referrer") ?? String(root, "r");
+            if (referrer is { Length: > 0 } && (referrer.Length > maxUrlLength || referrer.Any(char.IsControl)))
+            {
+                return (null, "Event.Referrer");
+            }
+
+            var (props, propsError) = Props(root);
+            if (propsError is not null)
+            {
+                return (null, propsError);
+            }
+
+            var (amount, currency, revenueError) = Revenue(root);
+            if (revenueError is not null)
+            {
+                return (null, revenueError);
+            }
+
+            var interactive = !root.TryGetProperty("interactive", out var i) || i.ValueKind != JsonValueKind.False;
+            var hash = root.TryGetProperty("hashMode", out var h) && (h.ValueKind == JsonValueKind.True || (h.ValueKind == JsonValueKind.Number && h.GetInt32() == 1))
+                || root.TryGetProperty("h", out var h2) && h2.ValueKind == JsonValueKind.Number && h2.GetInt32() == 1;
+            return (new Payload(name.Trim(), url, domains, string.IsNullOrEmpty(referrer) ? null : referrer, props, amount, currency, interactive, hash), null);
+        }
+    }
+
+    private static string? String(JsonElement root, string property) =>
+        root.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static (string Props, string? Error) Props(JsonElement root)
+    {
+        if (!root.TryGetProperty("props", out var props) && !root.TryGetProperty("p", out props))
+        {
+            return ("{}", null);
+        }
+
+        if (props.ValueKind != JsonValueKind.String)
+        {
+            return PropsObject(props);
+        }
+
+        // Plausible's tracker may send props as a JSON string.
+        try
+        {
+            using var inner = JsonDocument.Parse(props.GetString()!);
+            return PropsObject(inner.RootElement);
+        }
+        catch (JsonException)
+        {
+            return ("", "Event.Props");
+        }
+    }
+
+    /// <summary>Props as stored: at most 30 keys, string values (numbers and booleans as text), nulls dropped.</summary>
+    private static (string Props, string? Error) PropsObject(JsonElement props)
+    {
+        if (props.ValueKind == JsonValueKind.Null)
+        {
+            return ("{}", null);
+        }
+
+        if (props.ValueKind != JsonValueKind.Object)
+        {
+            return ("", "Event.Props");
+        }
+
+        var result = new Dictionary<string, string>();
+        foreach (var p in props.EnumerateObject())
+        {
+            if (result.Count >= MaxProps || p.Name.Length is 0 or > MaxPropKey)
+            {
+                return ("", "Event.Props");
+            }
+
+            var value = p.Value.ValueKind switch
+            {
+                JsonValueKind.String => p.Value.GetString(),
+                JsonValueKind.Number => p.Value.GetRawText(),
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                _ => null,
+            };
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (value.Length > MaxPropValue)
+            {
+                return ("", "Event.Props");
+            }
+
+            result[p.Name] = value;
+        }
+
+        return (JsonSerializer.Serialize(result, PropsJson), null);
+    }
+
+    private static readonly JsonSerializerOptions PropsJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static (decimal? Amount, string? Currency, string? Error) Revenue(JsonElement root)
+    {
+        if (!root.TryGetProperty("revenue", out var revenue) || revenue.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null, null);
+        }
+
+        if (revenue.ValueKind != JsonValueKind.Object
+            || !revenue.TryGetProperty("currency", out var c) || c.ValueKind != JsonValueKind.String
+            || c.GetString() is not { Length: 3 } currency || !currency.All(char.IsAsciiLetter)
+            || !revenue.TryGetProperty("amount", out var a))
+        {
+            return (null, null, "Event.Revenue");
+        }
+
+        decimal amount;
+        if (a.ValueKind == JsonValueKind.Number && a.TryGetDecimal(out var n))
+        {
+            amount = n;
+        }
+        else if (a.ValueKind == JsonValueKind.String && decimal.TryParse(a.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed))
+        {
+            amount = parsed;
+        }
+        else
+        {
+            return (null, null, "Event.Revenue");
+        }
+
+        return amount is < 0 or > 1_000_000_000_000m ? (null, null, "Event.Revenue") : (amount, currency.ToUpperInvariant(), null);
+    }
+}

@@ -1,0 +1,331 @@
+using CivicDesk.Web.Data;
+using CivicDesk.Web.SiteAnalytics.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CivicDesk.Web.SiteAnalytics.Ingestion;
+
+/// <summary>
+/// The ingestion pipeline behind POST /api/event, one per node:
+/// <list type="number">
+/// <item>the spooler drains the in-memory queue into the node's spool file (in the OS's hands within milliseconds);</item>
+/// <item>the writer reads the spool from the checkpoint and stores each batch — events, visits, hourly counters and
+/// the new checkpoint — in one transaction, so a batch is stored exactly once even when a crash or an outage makes
+/// it be read again;</item>
+/// <item>while the database is down the writer retries with back-off and the spool grows; ingestion keeps answering.</item>
+/// </list>
+/// On a graceful stop the queue is closed, the spooler drains it, and the writer drains the spool.
+/// </summary>
+public sealed class EventWriter(
+    IngestQueue queue,
+    Spool spool,
+    IServiceScopeFactory scopes,
+    IOptions<AnalyticsOptions> options,
+    TimeProvider time,
+    ILogger<EventWriter> logger) : BackgroundService
+{
+    private static readonly TimeSpan VisitTimeout = TimeSpan.FromMinutes(30);
+    private readonly SemaphoreSlim _spooled = new(0);
+    private readonly Dictionary<(int SiteId, long VisitorId), VisitState> _visits = [];
+    private SpoolPosition? _checkpoint;
+    private bool _visitsLoaded;
+
+    /// <summary>How many events are in the spool but not yet in the database (for health and tests).</summary>
+    public long Backlog { get; private set; }
+
+    /// <summary>The last time a batch was stored, or a database error, for the operator.</summary>
+    public string? LastError { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var spooler = Task.Run(() => SpoolAsync(), CancellationToken.None);
+        try
+        {
+            await WriteLoopAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        // Graceful stop: no new events, everything queued goes to the spool, then as much as possible to the database.
+        queue.Complete();
+        await spooler;
+        using var drainDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            while (await WriteBatchAsync(drainDeadline.Token) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning(ex, "Events left in the spool at shutdown are stored at the next start.");
+        }
+    }
+
+    private async Task SpoolAsync()
+    {
+        var batch = new List<PendingEvent>(options.Value.BatchSize);
+        while (await queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < options.Value.BatchSize && queue.Reader.TryRead(out var e))
+            {
+                batch.Add(e);
+            }
+
+            spool.Append(batch);
+            batch.Clear();
+            _spooled.Release();
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var written = await WriteBatchAsync(ct);
+                backoff = TimeSpan.FromMilliseconds(200);
+                if (written < options.Value.BatchSize)
+                {
+                    await _spooled.WaitAsync(options.Value.FlushInterval, ct);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                LastError = ex.Message;
+                logger.LogWarning(ex, "Storing site events failed; retrying in {Delay}. Accepted events wait in the spool.", backoff);
+                _checkpoint = null;
+                _visitsLoaded = false;
+                await Task.Delay(backoff, time, ct);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+    }
+
+    /// <summary>Stores the next batch from the spool; returns how many events it read.</summary>
+    internal async Task<int> WriteBatchAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var checkpointRow = await db.Set<SpoolCheckpoint>().SingleOrDefaultAsync(c => c.SpoolId == spool.Id, ct);
+        _checkpoint ??= checkpointRow is null ? new SpoolPosition(1, 0) : new SpoolPosition(checkpointRow.Segment, checkpointRow.Offset);
+        if (!_visitsLoaded)
+        {
+            await LoadOpenVisitsAsync(db, ct);
+        }
+
+        var (events, next) = spool.Read(_checkpoint.Value, options.Value.BatchSize);
+        Backlog = events.Count;
+        if (events.Count == 0)
+        {
+            if (next != _checkpoint.Value)
+            {
+                _checkpoint = next;
+            }
+
+            return 0;
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var stats = new Dictionary<(int, DateTime), SiteHourlyStats>();
+        var touched = new Dictionary<long, VisitState>();
+        var newVisitors = await NewVisitorsAsync(db, events, ct);
+        var existingIds = (await db.Set<SiteEvent>().Where(e => events.Select(x => x.EventId).Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct)).ToHashSet();
+        foreach (var e in events)
+        {
+            var hour = Stats(stats, e.SiteId, e.Timestamp);
+            if (e.Bot)
+            {
+                hour.BotsDropped++;
+                continue;
+            }
+
+            if (existingIds.Contains(e.EventId))
+            {
+                continue;
+            }
+
+            var visit = Visit(e, newVisitors, stats);
+            touched[visit.SessionId] = visit;
+            db.Set<SiteEvent>().Add(ToRow(e, visit.SessionId));
+            if (e.IsPageview)
+            {
+                hour.Pageviews++;
+            }
+            else
+            {
+                hour.Events++;
+            }
+        }
+
+        await SaveVisitsAsync(db, touched.Values, stats, ct);
+        await db.SaveChangesAsync(ct);
+        await AddStatsAsync(db, stats.Values, ct);
+        if (checkpointRow is null)
+        {
+            db.Add(new SpoolCheckpoint { SpoolId = spool.Id, Segment = next.Segment, Offset = next.Offset, UpdatedAt = time.GetUtcNow().UtcDateTime });
+        }
+        else
+        {
+            checkpointRow.Segment = next.Segment;
+            checkpointRow.Offset = next.Offset;
+            checkpointRow.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        _checkpoint = next;
+        spool.DeleteBefore(next);
+        LastError = null;
+        foreach (var v in touched.Values)
+        {
+            v.Persisted = true;
+        }
+
+        return events.Count;
+    }
+
+    private VisitState Visit(PendingEvent e, HashSet<long> newVisitors, Dictionary<(int, DateTime), SiteHourlyStats> stats)
+    {
+        var key = (e.SiteId, e.VisitorId);
+        if (!_visits.TryGetValue(key, out var visit) && e.PreviousVisitorId != 0
+            && _visits.TryGetValue((e.SiteId, e.PreviousVisitorId), out var carried))
+        {
+            // The visit began before midnight under yesterday's salt: it goes on under today's id.
+            _visits.Remove((e.SiteId, e.PreviousVisitorId));
+            _visits[key] = visit = carried;
+        }
+
+        var isNew = visit is null || e.Timestamp - visit.LastAt >= VisitTimeout;
+        if (isNew)
+        {
+            visit = new VisitState(e, Random.Shared.NextInt64(1, long.MaxValue));
+            _visits[key] = visit;
+            var start = Stats(stats, e.SiteId, e.Timestamp);
+            start.Visits++;
+            if (newVisitors.Remove(e.VisitorId))
+            {
+                start.NewVisitors++;
+            }
+        }
+
+        // Bounce and duration belong to the hour the visit started in; keep them right as the visit goes on.
+        var wasBounce = !isNew && visit!.IsBounce;
+        var oldDuration = isNew ? 0 : visit!.DurationSeconds;
+        visit!.Add(e);
+        var startHour = Stats(stats, e.SiteId, visit.StartedAt);
+        startHour.Bounces += (visit.IsBounce ? 1 : 0) - (wasBounce ? 1 : 0);
+        startHour.DurationSeconds += visit.DurationSeconds - oldDuration;
+        return visit;
+    }
+
+    private static SiteHourlyStats Stats(Dictionary<(int, DateTime), SiteHourlyStats> stats, int siteId, DateTime at)
+    {
+        var hour = new DateTime(at.Year, at.Month, at.Day, at.Hour, 0, 0, DateTimeKind.Utc);
+        if (!stats.TryGetValue((siteId, hour), out var row))
+        {
+            stats[(siteId, hour)] = row = new SiteHourlyStats { SiteId = siteId, Hour = hour };
+        }
+
+        return row;
+    }
+
+    /// <summary>The visitor ids in the batch never seen before: visitor ids are daily, so a new id is a new visitor today.</summary>
+    private async Task<HashSet<long>> NewVisitorsAsync(AppDbContext db, IReadOnlyList<PendingEvent> events, CancellationToken ct)
+    {
+        var candidates = events.Where(e => !e.Bot && !_visits.ContainsKey((e.SiteId, e.VisitorId))).Select(e => e.VisitorId).Distinct().ToList();
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        var known = await db.Set<SiteSession>().Where(s => candidates.Contains(s.VisitorId)).Select(s => s.VisitorId).Distinct().ToListAsync(ct);
+        return candidates.Except(known).ToHashSet();
+    }
+
+    private static async Task SaveVisitsAsync(AppDbContext db, IEnumerable<VisitState> visits, Dictionary<(int, DateTime), SiteHourlyStats> stats, CancellationToken ct)
+    {
+        var list = visits.ToList();
+        var ids = list.Where(v => v.Persisted).Select(v => v.SessionId).ToList();
+        var rows = await db.Set<SiteSession>().Where(s => ids.Contains(s.SessionId)).ToDictionaryAsync(s => s.SessionId, ct);
+        foreach (var v in list)
+        {
+            if (!rows.TryGetValue(v.SessionId, out var row))
+            {
+                row = v.NewRow();
+                db.Add(row);
+            }
+
+            v.CopyTo(row);
+        }
+    }
+
+    /// <summary>Adds the batch's counters with atomic increments, so nodes writing the same hour never lose an update.</summary>
+    private static async Task AddStatsAsync(AppDbContext db, IEnumerable<SiteHourlyStats> stats, CancellationToken ct)
+    {
+        foreach (var s in stats)
+        {
+            var updated = await db.Set<SiteHourlyStats>()
+                .Where(r => r.SiteId == s.SiteId && r.Hour == s.Hour)
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(r => r.Pageviews, r => r.Pageviews + s.Pageviews)
+                        .SetProperty(r => r.Events, r => r.Events + s.Events)
+                        .SetProperty(r => r.Visits, r => r.Visits + s.Visits)
+                        .SetProperty(r => r.NewVisitors, r => r.NewVisitors + s.NewVisitors)
+                        .SetProperty(r => r.Bounces, r => r.Bounces + s.Bounces)
+                        .SetProperty(r => r.DurationSeconds, r => r.DurationSeconds + s.DurationSeconds)
+                        .SetProperty(r => r.BotsDropped, r => r.BotsDropped + s.BotsDropped),
+                    ct);
+            if (updated == 0)
+            {
+                db.Add(s);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task LoadOpenVisitsAsync(AppDbContext db, CancellationToken ct)
+    {
+        _visits.Clear();
+        var since = time.GetUtcNow().UtcDateTime - VisitTimeout;
+        foreach (var row in await db.Set<SiteSession>().AsNoTracking().Where(s => s.LastAt >= since).ToListAsync(ct))
+        {
+            _visits[(row.SiteId, row.VisitorId)] = VisitState.From(row);
+        }
+
+        _visitsLoaded = true;
+    }
+
+    private static SiteEvent ToRow(PendingEvent e, long sessionId) => new()
+    {
+        EventId = e.EventId,
+        SiteId = e.SiteId,
+        Timestamp = e.Timestamp,
+        Name = e.Name,
+        Hostname = e.Hostname,
+        Pathname = e.Pathname,
+        VisitorId = e.VisitorId,
+        SessionId = sessionId,
+        ReferrerHost = e.ReferrerHost,
+        Source = e.Source,
+        UtmSource = e.UtmSource,
+        UtmMedium = e.UtmMedium,
+        UtmCampaign = e.UtmCampaign,
+        UtmTerm = e.UtmTerm,
+        UtmContent = e.UtmContent,
+        Country = e.Country,
+        Browser = e.Browser,
+        BrowserVersion = e.BrowserVersion,
+        Os = e.Os,
+        OsVersion = e.OsVersion,
+        Device = e.Device,
+        Props = e.Props,
+        RevenueAmount = e.RevenueAmount,
+        RevenueCurrency = e.RevenueCurrency,
+        Interactive = e.Interactive,
+    };
+}

@@ -1,0 +1,24 @@
+using System.Threading.Channels;
+
+namespace CivicDesk.Web.SiteAnalytics.Ingestion;
+
+/// <summary>
+/// The bounded hand-off between the event endpoint and the spooler. The endpoint only ever tries to write: when the
+/// queue is full (or closed at shutdown) the event is refused with 503, never dropped silently.
+/// </summary>
+public sealed class IngestQueue(int capacity)
+{
+    private readonly Channel<PendingEvent> _channel = Channel.CreateBounded<PendingEvent>(new BoundedChannelOptions(capacity)
+    {
+        SingleReader = true,
+        SingleWriter = false,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    public bool TryEnqueue(PendingEvent pending) => _channel.Writer.TryWrite(pending);
+
+    public ChannelReader<PendingEvent> Reader => _channel.Reader;
+
+    /// <summary>Stops accepting: later events get 503, and the reader drains what is left.</summary>
+    public void Complete() => _channel.Writer.TryComplete();
+}

@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.SiteAnalytics.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace CivicDesk.Web.SiteAnalytics.Ingestion;
+
+/// <summary>
+/// Daily random salts per time zone, shared by all nodes through the database and cached in memory. A visitor id is
+/// SHA-256(salt ‖ site ‖ IP ‖ user agent) cut to 64 bits: stable for a day, unlinkable across days, and impossible to
+/// recompute once the salt is deleted (48 hours, by <see cref="SaltRotationJob"/>).
+/// </summary>
+public sealed class SaltStore(IServiceScopeFactory scopes, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<(string TimeZone, DateOnly Day), byte[]> _cache = new();
+
+    /// <summary>The salts of today and yesterday in <paramref name="timeZone"/>, creating today's when it is missing.</summary>
+    public async ValueTask<(byte[] Today, byte[]? Yesterday)> SaltsAsync(string timeZone, CancellationToken ct)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).DateTime);
+        var current = await GetAsync(timeZone, today, create: true, ct);
+        var previous = await GetAsync(timeZone, today.AddDays(-1), create: false, ct);
+        return (current!, previous);
+    }
+
+    public static long VisitorId(byte[] salt, int siteId, string ip, string userAgent)
+    {
+        ArgumentNullException.ThrowIfNull(salt);
+        var input = Encoding.UTF8.GetBytes($"{siteId}\n{ip}\n{userAgent}");
+        Span<byte> hash = stackalloc byte[32];
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(salt);
+        sha.AppendData(input);
+        sha.GetHashAndReset(hash);
+        return BitConverter.ToInt64(hash[..8]) & long.MaxValue;
+    }
+
+    /// <summary>Forgets cached salts (after deletion, so that a deleted salt is never used again).</summary>
+    public void Evict(DateOnly olderThan)
+    {
+        foreach (var key in _cache.Keys.Where(k => k.Day < olderThan))
+        {
+            _cache.TryRemove(key, out _);
+        }
+    }
+
+    private async ValueTask<byte[]?> GetAsync(string timeZone, DateOnly day, bool create, CancellationToken ct)
+    {
+        if (_cache.TryGetValue((timeZone, day), out var cached))
+        {
+            return cached;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var salt = await db.Set<AnalyticsSalt>().Where(s => s.TimeZone == timeZone && s.Day == day).Select(s => s.Salt).SingleOrDefaultAsync(ct);
+        if (salt is null && create)
+        {
+            db.Add(new AnalyticsSalt { TimeZone = timeZone, Day = day, Salt = RandomNumberGenerator.GetBytes(32), CreatedAt = time.GetUtcNow().UtcDateTime });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another node created today's salt first: use theirs.
+            }
+
+            db.ChangeTracker.Clear();
+            salt = await db.Set<AnalyticsSalt>().Where(s => s.TimeZone == timeZone && s.Day == day).Select(s => s.Salt).SingleAsync(ct);
+        }
+
+        if (salt is not null)
+        {
+            _cache[(timeZone, day)] = salt;
+        }
+
+        return salt;
+    }
+}
+
+/// <summary>Deletes salts older than 48 hours, so that no visitor id can be recomputed from an IP address after that.</summary>
+public sealed class SaltRotationJob(AppDbContext db, SaltStore salts, TimeProvider time) : Jobs.IJob
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow().UtcDateTime.AddHours(-48);
+        await db.Set<AnalyticsSalt>().Where(s => s.CreatedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        // Days are in each zone's calendar; two days back covers every zone.
+        salts.Evict(DateOnly.FromDateTime(cutoff).AddDays(-1));
+    }
+}

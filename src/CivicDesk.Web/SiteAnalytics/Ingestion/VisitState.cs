@@ -1,0 +1,118 @@
+using CivicDesk.Web.SiteAnalytics.Storage;
+
+namespace CivicDesk.Web.SiteAnalytics.Ingestion;
+
+/// <summary>A visit the writer is following in memory: what its row in site_sessions will hold.</summary>
+internal sealed class VisitState
+{
+    private readonly PendingEvent _first;
+
+    public VisitState(PendingEvent first, long sessionId)
+    {
+        _first = first;
+        SessionId = sessionId;
+        SiteId = first.SiteId;
+        VisitorId = first.VisitorId;
+        StartedAt = first.Timestamp;
+        LastAt = first.Timestamp;
+        EntryPage = first.Pathname;
+        ExitPage = first.Pathname;
+    }
+
+    public long SessionId { get; }
+    public int SiteId { get; }
+    public long VisitorId { get; private init; }
+    public DateTime StartedAt { get; private init; }
+    public DateTime LastAt { get; private set; }
+    public int Pageviews { get; private set; }
+    public int Events { get; private set; }
+    public int InteractiveEvents { get; private set; }
+    public string EntryPage { get; private init; }
+    public string ExitPage { get; private set; }
+
+    /// <summary>True once the visit's row exists in the database.</summary>
+    public bool Persisted { get; set; }
+
+    public bool IsBounce => Pageviews <= 1 && InteractiveEvents == 0;
+
+    public long DurationSeconds => (long)(LastAt - StartedAt).TotalSeconds;
+
+    public void Add(PendingEvent e)
+    {
+        Events++;
+        if (e.Timestamp > LastAt)
+        {
+            LastAt = e.Timestamp;
+        }
+
+        if (e.IsPageview)
+        {
+            Pageviews++;
+            ExitPage = e.Pathname;
+        }
+        else if (e.Interactive)
+        {
+            InteractiveEvents++;
+        }
+    }
+
+    public SiteSession NewRow() => new()
+    {
+        SiteId = SiteId,
+        SessionId = SessionId,
+        VisitorId = VisitorId,
+        StartedAt = StartedAt,
+        EntryPage = EntryPage,
+        ExitPage = ExitPage,
+        ReferrerHost = _first.ReferrerHost,
+        Source = _first.Source,
+        UtmSource = _first.UtmSource,
+        UtmMedium = _first.UtmMedium,
+        UtmCampaign = _first.UtmCampaign,
+        Country = _first.Country,
+        Browser = _first.Browser,
+        Os = _first.Os,
+        Device = _first.Device,
+    };
+
+    public void CopyTo(SiteSession row)
+    {
+        row.LastAt = LastAt;
+        row.Pageviews = Pageviews;
+        row.Events = Events;
+        row.InteractiveEvents = InteractiveEvents;
+        row.ExitPage = ExitPage;
+    }
+
+    /// <summary>A visit stored earlier, taken up again after a restart.</summary>
+    public static VisitState From(SiteSession row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var first = new PendingEvent
+        {
+            EventId = Guid.Empty,
+            SiteId = row.SiteId,
+            Timestamp = row.StartedAt,
+            Pathname = row.EntryPage,
+            VisitorId = row.VisitorId,
+            ReferrerHost = row.ReferrerHost,
+            Source = row.Source,
+            UtmSource = row.UtmSource,
+            UtmMedium = row.UtmMedium,
+            UtmCampaign = row.UtmCampaign,
+            Country = row.Country,
+            Browser = row.Browser,
+            Os = row.Os,
+            Device = row.Device,
+        };
+        return new VisitState(first, row.SessionId)
+        {
+            LastAt = row.LastAt,
+            Pageviews = row.Pageviews,
+            Events = row.Events,
+            InteractiveEvents = row.InteractiveEvents,
+            ExitPage = row.ExitPage,
+            Persisted = true,
+        };
+    }
+}
