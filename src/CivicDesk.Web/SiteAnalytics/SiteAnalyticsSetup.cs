@@ -40,6 +40,7 @@ internal static class SiteAnalyticsSetup
     public static IEndpointRouteBuilder MapSiteAnalytics(this IEndpointRouteBuilder app)
     {
         app.MapSitesApi();
+        app.MapStatsApi();
         app.MapEventEndpoint();
         return app;
     }
