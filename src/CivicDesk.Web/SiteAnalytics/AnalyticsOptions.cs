@@ -32,6 +32,10 @@ public sealed class AnalyticsOptions
     /// <summary>Proxies whose X-Forwarded-For is believed (exact addresses). Others' headers are ignored.</summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>Requests a minute one client (address) may make to the public endpoints (event, script, counter).</summary>
+    [Range(1, 1_000_000)]
+    public int RateLimitPerMinute { get; set; } = 600;
+
     /// <summary>A spool segment is closed and a new one started past this size.</summary>
     [Range(4_096, 4_294_967_296)]
     public long SegmentBytes { get; set; } = 64L * 1024 * 1024;

@@ -20,6 +20,7 @@ internal static class SiteAnalyticsSetup
             var root = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
             return new Spool(Path.GetFullPath(Path.Combine(root, options.SpoolPath)), options.SegmentBytes);
         });
+        services.AddPublicRateLimits();
         services.AddSingleton<EventWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
 

@@ -182,3 +182,40 @@ public abstract class IngestionTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class IngestionOnSqlite(SqliteAnalyticsApp app) : IngestionTests<SqliteAnalyticsApp>(app);
 
 public sealed class IngestionOnPostgres(PostgresAnalyticsApp app) : IngestionTests<PostgresAnalyticsApp>(app);
+
+public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
+{
+    [Fact]
+    public async Task A_flood_from_one_address_gets_429_with_retry_after_and_other_addresses_are_still_served()
+    {
+        var site = await Analytics.CreateSiteAsync(app);
+        var client = app.CreateClient();
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 8; i++)
+        {
+            answers.Add((await Analytics.SendAsync(client, site.Domain, ip: "203.0.113.99")).StatusCode);
+        }
+
+        var limited = await Analytics.SendAsync(client, site.Domain, ip: "203.0.113.99");
+        var other = await Analytics.SendAsync(client, site.Domain, ip: "203.0.113.100");
+
+        Assert.Equal(5, answers.Count(a => a == HttpStatusCode.Accepted));
+        Assert.Equal(3, answers.Count(a => a == HttpStatusCode.TooManyRequests));
+        var problem = await limited.ExpectAsync(HttpStatusCode.TooManyRequests);
+        Assert.Contains("Quá nhiều yêu cầu", problem.GetProperty("detail").GetString());
+        Assert.True(int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+        await Eventually.HoldsAsync(() => app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == site.Id)).ContinueWith(t => t.Result == 6), "exactly the accepted events are stored");
+    }
+}
+
+/// <summary>An app whose public endpoints allow five requests a minute per address.</summary>
+public sealed class RateLimitedApp : SqliteApp
+{
+    public RateLimitedApp()
+    {
+        Analytics.BehindTrustedProxy(this);
+        Set("SiteAnalytics:RateLimitPerMinute", "5");
+    }
+}

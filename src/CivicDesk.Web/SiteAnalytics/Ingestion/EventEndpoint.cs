@@ -24,6 +24,7 @@ internal static class EventEndpoint
         app.MapPost("/api/event", AcceptAsync)
             .AllowAnonymous()
             .DisableAntiforgery()
+            .RequireRateLimiting(PublicEndpoints.Policy)
             .WithTags("Site analytics")
             .WithName("RecordEvent")
             // No Accepts metadata: routing would answer a wrong content type before the handler could explain it.
