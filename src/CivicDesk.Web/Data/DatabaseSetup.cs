@@ -6,6 +6,9 @@ namespace CivicDesk.Web.Data;
 
 internal static class DatabaseSetup
 {
+    /// <summary>The advisory lock key CivicDesk nodes take while migrating a PostgreSQL database.</summary>
+    private const long MigrationLockKey = 7_215_045_119;
+
     public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddOptions<DatabaseOptions>()
@@ -52,6 +55,24 @@ internal static class DatabaseSetup
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (db.Database.IsNpgsql())
+        {
+            // Nodes starting together must not apply the same migration twice: EF's own lock does not cover a run of
+            // several migrations on PostgreSQL, so hold a session-level advisory lock around the whole run.
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
+            await using var lockConnection = new Npgsql.NpgsqlConnection(builder.ConnectionString);
+            await lockConnection.OpenAsync(cancellationToken);
+            await using (var take = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", lockConnection))
+            {
+                await take.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await db.Database.MigrateAsync(cancellationToken);
+            await using var release = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", lockConnection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+            return;
+        }
+
         await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())
         {

@@ -21,6 +21,15 @@ internal static class EventEndpoint
 
     public static IEndpointRouteBuilder MapEventEndpoint(this IEndpointRouteBuilder app)
     {
+        // Pages on the agencies' own domains send events here: any origin may, and may read the status (no cookies).
+        app.MapMethods("/api/event", ["OPTIONS"], (HttpContext context) =>
+        {
+            AllowAnyOrigin(context);
+            context.Response.Headers.AccessControlAllowMethods = "POST";
+            context.Response.Headers.AccessControlAllowHeaders = "Content-Type";
+            context.Response.Headers.AccessControlMaxAge = "86400";
+            return Results.NoContent();
+        }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(PublicEndpoints.Policy).ExcludeFromDescription();
         app.MapPost("/api/event", AcceptAsync)
             .AllowAnonymous()
             .DisableAntiforgery()
@@ -40,6 +49,7 @@ internal static class EventEndpoint
         HttpContext context, SiteDirectory sites, SaltStore salts, IEventEnricher enricher, IngestQueue queue,
         IOptions<AnalyticsOptions> options, TimeProvider time, Text text, CancellationToken ct)
     {
+        AllowAnyOrigin(context);
         var request = context.Request;
         var mediaType = request.ContentType?.Split(';')[0].Trim();
         if (mediaType is not ("application/json" or "text/plain"))
@@ -119,6 +129,8 @@ internal static class EventEndpoint
 
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
+
+    private static void AllowAnyOrigin(HttpContext context) => context.Response.Headers.AccessControlAllowOrigin = "*";
 
     private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(statusCode: status, detail: detail);
 
@@ -200,7 +212,8 @@ internal static class EventEndpoint
                 return (null, revenueError);
             }
 
-            var interactive = !root.TryGetProperty("interactive", out var i) || i.ValueKind != JsonValueKind.False;
+            // Plausible's npm tracker sends short names (n, u, d, r, p, $, i, h); its own script and the API the long ones.
+            var interactive = !(root.TryGetProperty("interactive", out var i) || root.TryGetProperty("i", out i)) || i.ValueKind != JsonValueKind.False;
             var hash = root.TryGetProperty("hashMode", out var h) && (h.ValueKind == JsonValueKind.True || (h.ValueKind == JsonValueKind.Number && h.GetInt32() == 1))
                 || root.TryGetProperty("h", out var h2) && h2.ValueKind == JsonValueKind.Number && h2.GetInt32() == 1;
             return (new Payload(name.Trim(), url, domains, string.IsNullOrEmpty(referrer) ? null : referrer, props, amount, currency, interactive, hash), null);
@@ -283,7 +296,7 @@ internal static class EventEndpoint
 
     private static (decimal? Amount, string? Currency, string? Error) Revenue(JsonElement root)
     {
-        if (!root.TryGetProperty("revenue", out var revenue) || revenue.ValueKind == JsonValueKind.Null)
+        if ((!root.TryGetProperty("revenue", out var revenue) && !root.TryGetProperty("$", out revenue)) || revenue.ValueKind == JsonValueKind.Null)
         {
             return (null, null, null);
         }
