@@ -164,6 +164,34 @@ public abstract class IngestionTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task Plausible_npm_tracker_payloads_with_short_field_names_are_accepted_and_stored()
+    {
+        app.EnsureAvailable();
+        var site = await Analytics.CreateSiteAsync(app);
+        var client = app.CreateClient();
+        async Task<HttpResponseMessage> Post(string json)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/event") { Content = new StringContent(json, System.Text.Encoding.UTF8, "text/plain") };
+            request.Headers.TryAddWithoutValidation("User-Agent", Analytics.Chrome);
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.50");
+            return await client.SendAsync(request);
+        }
+
+        // Exactly what @plausible-analytics/tracker 0.4.6 sends (pinned in Tracker/PlausibleNpmTrackerBrowserTests).
+        var pageview = await Post($$"""{"n":"pageview","v":36,"u":"http://{{site.Domain}}/","d":"{{site.Domain}}","r":null}""");
+        var signup = await Post($$$"""{"n":"signup","v":36,"u":"http://{{{site.Domain}}}/","d":"{{{site.Domain}}}","r":null,"p":{"plan":"co-ban"},"i":false,"$":{"currency":"VND","amount":10000}}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, pageview.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, signup.StatusCode);
+        Assert.Equal("*", signup.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        await Eventually.HoldsAsync(() => app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == site.Id)).ContinueWith(t => t.Result == 2), "both events are stored");
+        var stored = await app.WithDbAsync(db => db.SiteEvents.AsNoTracking().SingleAsync(e => e.SiteId == site.Id && e.Name == "signup"));
+        Assert.Equal(("{\"plan\":\"co-ban\"}", 10000m, "VND", false), (stored.Props, stored.RevenueAmount!.Value, stored.RevenueCurrency, stored.Interactive));
+        var visit = await app.WithDbAsync(db => db.SiteSessions.AsNoTracking().SingleAsync(s => s.SiteId == site.Id));
+        Assert.True(visit.IsBounce, "a non-interactive event does not turn a one-page visit into a non-bounce");
+    }
+
+    [Fact]
     public async Task When_the_node_stops_accepting_the_endpoint_answers_503_with_retry_after()
     {
         app.EnsureAvailable();
