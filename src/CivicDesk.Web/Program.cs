@@ -27,7 +27,8 @@ builder.Services.AddApi();
 builder.Services.AddHealth();
 builder.Services.AddJobs(jobs => jobs
     .Add<RevokedTokenPurgeJob>("revoked-token-purge", TimeSpan.FromHours(6))
-    .Add<SaltRotationJob>("analytics-salt-rotation", TimeSpan.FromHours(1)));
+    .Add<SaltRotationJob>("analytics-salt-rotation", TimeSpan.FromHours(1))
+    .Add<RetentionJob>("analytics-retention", TimeSpan.FromHours(24)));
 
 var app = builder.Build();
 
