@@ -10,6 +10,7 @@ internal static class SiteAnalyticsSetup
     {
         services.AddOptions<AnalyticsOptions>().BindConfiguration(AnalyticsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<SiteService>();
+        services.AddMemoryCache();
         services.AddSingleton<SiteDirectory>();
         services.AddSingleton<SaltStore>();
         services.AddSingleton<IEventEnricher, ReferrerEnricher>();
@@ -43,6 +44,7 @@ internal static class SiteAnalyticsSetup
         app.MapSitesApi();
         app.MapStatsApi();
         app.MapEventEndpoint();
+        app.MapCounter();
         return app;
     }
 }
