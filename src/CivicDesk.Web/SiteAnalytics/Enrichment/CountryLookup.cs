@@ -13,6 +13,11 @@ namespace CivicDesk.Web.SiteAnalytics.Enrichment;
 /// </summary>
 internal sealed class CountryLookup : IDisposable
 {
+    /// <summary>The attribution DB-IP's licence requires on every page that shows countries (CC-BY-4.0).</summary>
+    public const string AttributionText = "IP Geolocation by DB-IP";
+
+    public const string AttributionUrl = "https://db-ip.com";
+
     private readonly Reader? _reader;
 
     public CountryLookup(string mmdbPath, ILogger? logger = null)
