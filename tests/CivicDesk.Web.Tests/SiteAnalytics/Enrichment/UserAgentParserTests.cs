@@ -132,14 +132,13 @@ public sealed class UserAgentParserTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(RegexOptions.None, 0)]
-    [InlineData(RegexOptions.None, UserAgentParser.DefaultPromoteAfter)]
-    [InlineData(RegexOptions.Compiled, 0)]
-    public void Throughput_is_printed_not_asserted(RegexOptions engine, int promoteAfter)
+    [InlineData(RegexOptions.None)]
+    [InlineData(RegexOptions.Compiled)]
+    public void Throughput_is_printed_not_asserted(RegexOptions engine)
     {
         var cases = EnrichmentData.UapCoreCases("test_ua.yaml").Select(c => c["user_agent_string"] ?? "").ToArray();
         var watch = Stopwatch.StartNew();
-        var fresh = UserAgentParser.Load(EnrichmentData.RegexesYaml, cacheSize: 0, engine, promoteAfter);
+        var fresh = UserAgentParser.Load(EnrichmentData.RegexesYaml, cacheSize: 0, engine);
         var load = watch.Elapsed;
         watch.Restart();
         foreach (var ua in cases)
@@ -148,6 +147,15 @@ public sealed class UserAgentParserTests(ITestOutputHelper output)
         }
 
         var cold = watch.Elapsed;
+        for (var round = 0; round < 4; round++)
+        {
+            // Warm-up, so that the steady state is measured after every reached rule is built.
+            foreach (var ua in cases)
+            {
+                fresh.Parse(ua);
+            }
+        }
+
         watch.Restart();
         for (var round = 0; round < 3; round++)
         {
@@ -158,7 +166,7 @@ public sealed class UserAgentParserTests(ITestOutputHelper output)
         }
 
         var uncached = watch.Elapsed / 3;
-        var cached = UserAgentParser.Load(EnrichmentData.RegexesYaml, engine: engine, promoteAfter: promoteAfter);
+        var cached = UserAgentParser.Load(EnrichmentData.RegexesYaml, engine: engine);
         foreach (var ua in cases)
         {
             cached.Parse(ua);
@@ -175,8 +183,8 @@ public sealed class UserAgentParserTests(ITestOutputHelper output)
 
         var hits = watch.Elapsed;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{engine}, compiled after {promoteAfter} uses (0: never): load {load.TotalMilliseconds:F0} ms; {cases.Length} distinct UAs (test_ua.yaml), browser+os+device: first pass (regexes built) "
-            + $"{cases.Length / cold.TotalSeconds:F0}/s, uncached {cases.Length / uncached.TotalSeconds:F0}/s, cache hits {cases.Length * 10 / hits.TotalSeconds:F0}/s"));
+            $"{engine}: load {load.TotalMilliseconds:F0} ms; {cases.Length} distinct UAs (test_ua.yaml), browser+os+device: first pass (regexes built) "
+            + $"{cases.Length / cold.TotalSeconds:F0}/s, uncached after warm-up {cases.Length / uncached.TotalSeconds:F0}/s, cache hits {cases.Length * 10 / hits.TotalSeconds:F0}/s"));
     }
 
     private double Score(string kind, List<Dictionary<string, string?>> cases, Func<string, string?[]> parse, string[] fields)
