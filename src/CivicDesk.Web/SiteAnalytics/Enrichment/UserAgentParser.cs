@@ -41,6 +41,8 @@ internal sealed class UserAgentParser
     // and a busy machine must not turn into wrong answers.
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
+    private static readonly Regex NeverMatches = new("(?!)", RegexOptions.None, MatchTimeout);
+
     private readonly Rule[] _browserRules;
     private readonly Rule[] _osRules;
     private readonly Rule[] _deviceRules;
@@ -55,6 +57,10 @@ internal sealed class UserAgentParser
     }
 
     public int RuleCount => _browserRules.Length + _osRules.Length + _deviceRules.Length;
+
+    /// <summary>Patterns that .NET's regex syntax refuses (checked with the interpreter, which parses the same syntax).</summary>
+    public IReadOnlyList<string> RulesNetCannotRead() =>
+        [.. _browserRules.Concat(_osRules).Concat(_deviceRules).Where(r => r.TryBuild(RegexOptions.None) is null).Select(r => r.Pattern)];
 
     public static UserAgentParser Load(string regexesYamlPath, int cacheSize = 10_000, RegexOptions engine = DefaultEngine)
     {
@@ -156,8 +162,9 @@ internal sealed class UserAgentParser
 
         public Match? Match(string input)
         {
-            // Built on first use: rules that no string has reached yet cost nothing.
-            var regex = _regex ??= Build(engine);
+            // Built on first use: rules that no string has reached yet cost nothing. A pattern .NET cannot read
+            // (none in the shipped file; see RulesNetCannotRead) matches nothing rather than failing every parse.
+            var regex = _regex ??= TryBuild(engine) ?? NeverMatches;
 
             try
             {
@@ -170,8 +177,19 @@ internal sealed class UserAgentParser
             }
         }
 
-        private Regex Build(RegexOptions options) =>
-            new(_pattern, options | RegexOptions.CultureInvariant | (_ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None), MatchTimeout);
+        public string Pattern => _pattern;
+
+        public Regex? TryBuild(RegexOptions options)
+        {
+            try
+            {
+                return new Regex(_pattern, options | RegexOptions.CultureInvariant | (_ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None), MatchTimeout);
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+        }
 
         /// <summary>
         /// The named replacement with <c>$1</c>..<c>$9</c> filled in (an unmatched group is empty), else the value

@@ -117,6 +117,27 @@ public sealed class UserAgentParserTests(ITestOutputHelper output)
         Assert.Equal(expected, EnrichmentData.Parser.Parse(userAgent).DeviceType);
 
     [Fact]
+    public void Every_shipped_rule_is_a_regex_net_can_read()
+    {
+        Assert.True(EnrichmentData.Parser.RuleCount > 1_000);
+        Assert.Empty(EnrichmentData.Parser.RulesNetCannotRead());
+    }
+
+    [Fact]
+    public void A_rule_net_cannot_read_matches_nothing_instead_of_failing()
+    {
+        var parser = UserAgentParser.FromYaml(new StringReader("""
+            user_agent_parsers:
+              - regex: '(Broken'
+              - regex: '(Fine)/(\d+)'
+            os_parsers: []
+            device_parsers: []
+            """));
+        Assert.Single(parser.RulesNetCannotRead());
+        Assert.Equal(new BrowserInfo("Fine", "2", null, null), parser.ParseBrowser("Broken Fine/2"));
+    }
+
+    [Fact]
     public void Coc_coc_is_recognised()
     {
         var parsed = EnrichmentData.Parser.Parse("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) coc_coc_browser/124.0.226 Chrome/118.0.5993.226 Safari/537.36");
