@@ -13,7 +13,7 @@ internal static class SiteAnalyticsSetup
         services.AddMemoryCache();
         services.AddSingleton<SiteDirectory>();
         services.AddSingleton<SaltStore>();
-        services.AddSingleton<IEventEnricher, ReferrerEnricher>();
+        services.AddSingleton<IEventEnricher, PackageEnricher>();
         services.AddSingleton(sp => new IngestQueue(sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value.QueueCapacity));
         services.AddSingleton(sp =>
         {

@@ -50,7 +50,7 @@ public abstract class IngestionTests<TApp>(TApp app) : IClassFixture<TApp>
         var stats = await app.WithDbAsync(db => db.SiteHourlyStats.AsNoTracking().Where(s => s.SiteId == site.Id).ToListAsync());
 
         Assert.Equal(["/tin-tuc", "/lien-he", "/", "/lien-he"], events.Select(e => e.Pathname));
-        Assert.Equal("facebook.com", events[0].ReferrerHost);
+        Assert.Equal("www.facebook.com", events[0].ReferrerHost);
         Assert.Equal("zalo", events[0].UtmSource);
         Assert.Equal("social", events[0].UtmMedium);
         Assert.Equal("{\"form\":\"contact\",\"step\":\"2\"}", events[3].Props);
@@ -62,6 +62,24 @@ public abstract class IngestionTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(("/tin-tuc", "/lien-he", 2, 3), (visit.EntryPage, visit.ExitPage, visit.Pageviews, visit.Events));
         Assert.Equal((3L, 1L, 2L, 2L), (stats.Sum(s => s.Pageviews), stats.Sum(s => s.Events), stats.Sum(s => s.Visits), stats.Sum(s => s.NewVisitors)));
         Assert.Equal(1, stats.Sum(s => s.Bounces));
+    }
+
+    [Fact]
+    public async Task Events_are_enriched_at_ingestion_and_bots_are_counted_not_stored()
+    {
+        app.EnsureAvailable();
+        var site = await Analytics.CreateSiteAsync(app);
+        var client = app.CreateClient();
+
+        var person = await Analytics.SendAsync(client, site.Domain, "/", ip: "8.8.8.8", referrer: "https://l.facebook.com/l.php?u=x");
+        var crawler = await Analytics.SendAsync(client, site.Domain, "/", ip: "66.249.66.1", userAgent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)");
+        var headless = await Analytics.SendAsync(client, site.Domain, "/", userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36");
+
+        Assert.All([person, crawler, headless], r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+        await Eventually.HoldsAsync(() => app.WithDbAsync(db => db.SiteHourlyStats.Where(s => s.SiteId == site.Id).SumAsync(s => s.BotsDropped)).ContinueWith(t => t.Result == 2), "the two bots are counted");
+        var stored = await app.WithDbAsync(db => db.SiteEvents.AsNoTracking().Where(e => e.SiteId == site.Id).ToListAsync());
+        var e = Assert.Single(stored);
+        Assert.Equal(("Chrome", "Windows", "Desktop", "US", "Facebook", "l.facebook.com"), (e.Browser, e.Os, e.Device, e.Country, e.Source, e.ReferrerHost));
     }
 
     [Fact]
