@@ -14,6 +14,7 @@ internal static class SiteAnalyticsSetup
         services.AddSingleton<SiteDirectory>();
         services.AddSingleton<SaltStore>();
         services.AddSingleton<IEventEnricher, PackageEnricher>();
+        services.AddHostedService<EnrichmentWarmup>();
         services.AddSingleton(sp => new IngestQueue(sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value.QueueCapacity));
         services.AddSingleton(sp =>
         {

@@ -33,7 +33,9 @@ public sealed class FaultTests
                 using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
                 using var stop = new CancellationTokenSource();
                 var senders = Enumerable.Range(0, 4).Select(s => SendUntilAsync(client, site.Domain, s, accepted, stop.Token)).ToList();
-                await Task.Delay(TimeSpan.FromSeconds(1.5 + Random.Shared.NextDouble()));
+                // Kill at a random moment once the node is busy: at least 200 events answered, then up to a second more.
+                await Eventually.HoldsAsync(() => accepted.Count >= 200, "the node has answered 200 events", TimeSpan.FromSeconds(60));
+                await Task.Delay(TimeSpan.FromSeconds(Random.Shared.NextDouble()));
                 var killedAt = Stopwatch.GetTimestamp();
                 Signal(node, signal);
                 await node.WaitForExitAsync();

@@ -137,7 +137,7 @@ public sealed class EventWriter(
         foreach (var e in events)
         {
             var hour = Stats(stats, e.SiteId, e.Timestamp);
-            if (e.Bot)
+            if (e.IsBot)
             {
                 hour.BotsDropped++;
                 continue;
@@ -236,7 +236,7 @@ public sealed class EventWriter(
     /// <summary>The visitor ids in the batch never seen before: visitor ids are daily, so a new id is a new visitor today.</summary>
     private async Task<HashSet<long>> NewVisitorsAsync(AppDbContext db, IReadOnlyList<PendingEvent> events, CancellationToken ct)
     {
-        var candidates = events.Where(e => !e.Bot && !_visits.ContainsKey((e.SiteId, e.VisitorId))).Select(e => e.VisitorId).Distinct().ToList();
+        var candidates = events.Where(e => !e.IsBot && !_visits.ContainsKey((e.SiteId, e.VisitorId))).Select(e => e.VisitorId).Distinct().ToList();
         if (candidates.Count == 0)
         {
             return [];
@@ -310,19 +310,19 @@ public sealed class EventWriter(
         Pathname = e.Pathname,
         VisitorId = e.VisitorId,
         SessionId = sessionId,
-        ReferrerHost = e.ReferrerHost,
-        Source = e.Source,
-        UtmSource = e.UtmSource,
-        UtmMedium = e.UtmMedium,
-        UtmCampaign = e.UtmCampaign,
-        UtmTerm = e.UtmTerm,
-        UtmContent = e.UtmContent,
-        Country = e.Country,
-        Browser = e.Browser,
-        BrowserVersion = e.BrowserVersion,
-        Os = e.Os,
-        OsVersion = e.OsVersion,
-        Device = e.Device,
+        ReferrerHost = e.Enrichment.ReferrerHost,
+        Source = e.Enrichment.Source,
+        UtmSource = e.Enrichment.UtmSource,
+        UtmMedium = e.Enrichment.UtmMedium,
+        UtmCampaign = e.Enrichment.UtmCampaign,
+        UtmTerm = e.Enrichment.UtmTerm,
+        UtmContent = e.Enrichment.UtmContent,
+        Country = e.Enrichment.Country,
+        Browser = e.Enrichment.Browser,
+        BrowserVersion = e.Enrichment.BrowserVersion,
+        Os = e.Enrichment.Os,
+        OsVersion = e.Enrichment.OsVersion,
+        Device = e.Enrichment.Device,
         Props = e.Props,
         RevenueAmount = e.RevenueAmount,
         RevenueCurrency = e.RevenueCurrency,

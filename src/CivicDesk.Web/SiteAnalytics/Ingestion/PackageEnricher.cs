@@ -36,3 +36,10 @@ internal sealed class PackageEnricher(ILoggerFactory loggers) : IEventEnricher
         };
     }
 }
+
+/// <summary>Loads the data packages in the background as the node starts, so the first events do not wait for it.</summary>
+internal sealed class EnrichmentWarmup(IEventEnricher enricher) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Run(() => enricher.Enrich(null, null, null, new Uri("https://warm-up.invalid/"), "warm-up.invalid"), stoppingToken);
+}

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 
 /// <summary>
@@ -10,10 +12,6 @@ public sealed record PendingEvent
     public required int SiteId { get; init; }
     public required DateTime Timestamp { get; init; }
 
-    /// <summary>True for an event from a bot: not stored, only counted.</summary>
-    public bool Bot { get; init; }
-
-    public string? BotReason { get; init; }
     public string Name { get; init; } = "";
     public string Hostname { get; init; } = "";
     public string Pathname { get; init; } = "/";
@@ -22,23 +20,18 @@ public sealed record PendingEvent
     public long VisitorId { get; init; }
 
     public long PreviousVisitorId { get; init; }
-    public string? ReferrerHost { get; init; }
-    public string? Source { get; init; }
-    public string? UtmSource { get; init; }
-    public string? UtmMedium { get; init; }
-    public string? UtmCampaign { get; init; }
-    public string? UtmTerm { get; init; }
-    public string? UtmContent { get; init; }
-    public string? Country { get; init; }
-    public string? Browser { get; init; }
-    public string? BrowserVersion { get; init; }
-    public string? Os { get; init; }
-    public string? OsVersion { get; init; }
-    public string? Device { get; init; }
+    /// <summary>What the request told about the event before its IP and user agent were forgotten.</summary>
+    public EventEnrichment Enrichment { get; init; } = new();
+
     public string Props { get; init; } = "{}";
     public decimal? RevenueAmount { get; init; }
     public string? RevenueCurrency { get; init; }
     public bool Interactive { get; init; } = true;
 
+    [JsonIgnore]
     public bool IsPageview => Name == "pageview";
+
+    /// <summary>True for an event from a bot: not stored, only counted.</summary>
+    [JsonIgnore]
+    public bool IsBot => Enrichment.IsBot;
 }

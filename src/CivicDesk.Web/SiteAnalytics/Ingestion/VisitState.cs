@@ -64,15 +64,15 @@ internal sealed class VisitState
         StartedAt = StartedAt,
         EntryPage = EntryPage,
         ExitPage = ExitPage,
-        ReferrerHost = _first.ReferrerHost,
-        Source = _first.Source,
-        UtmSource = _first.UtmSource,
-        UtmMedium = _first.UtmMedium,
-        UtmCampaign = _first.UtmCampaign,
-        Country = _first.Country,
-        Browser = _first.Browser,
-        Os = _first.Os,
-        Device = _first.Device,
+        ReferrerHost = _first.Enrichment.ReferrerHost,
+        Source = _first.Enrichment.Source,
+        UtmSource = _first.Enrichment.UtmSource,
+        UtmMedium = _first.Enrichment.UtmMedium,
+        UtmCampaign = _first.Enrichment.UtmCampaign,
+        Country = _first.Enrichment.Country,
+        Browser = _first.Enrichment.Browser,
+        Os = _first.Enrichment.Os,
+        Device = _first.Enrichment.Device,
     };
 
     public void CopyTo(SiteSession row)
@@ -95,15 +95,18 @@ internal sealed class VisitState
             Timestamp = row.StartedAt,
             Pathname = row.EntryPage,
             VisitorId = row.VisitorId,
-            ReferrerHost = row.ReferrerHost,
-            Source = row.Source,
-            UtmSource = row.UtmSource,
-            UtmMedium = row.UtmMedium,
-            UtmCampaign = row.UtmCampaign,
-            Country = row.Country,
-            Browser = row.Browser,
-            Os = row.Os,
-            Device = row.Device,
+            Enrichment = new EventEnrichment
+            {
+                ReferrerHost = row.ReferrerHost,
+                Source = row.Source,
+                UtmSource = row.UtmSource,
+                UtmMedium = row.UtmMedium,
+                UtmCampaign = row.UtmCampaign,
+                Country = row.Country,
+                Browser = row.Browser,
+                Os = row.Os,
+                Device = row.Device,
+            },
         };
         return new VisitState(first, row.SessionId)
         {
