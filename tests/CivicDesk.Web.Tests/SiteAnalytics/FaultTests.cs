@@ -33,9 +33,10 @@ public sealed class FaultTests
                 using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
                 using var stop = new CancellationTokenSource();
                 var senders = Enumerable.Range(0, 4).Select(s => SendUntilAsync(client, site.Domain, s, accepted, stop.Token)).ToList();
-                // Kill at a random moment once the node is busy: at least 200 events answered, then up to a second more.
+                // Kill at a random moment once the node is busy: 200 events answered, then one to two seconds more, so
+                // that there are events answered more than a second before the kill (the promise) and just before it.
                 await Eventually.HoldsAsync(() => accepted.Count >= 200, "the node has answered 200 events", TimeSpan.FromSeconds(60));
-                await Task.Delay(TimeSpan.FromSeconds(Random.Shared.NextDouble()));
+                await Task.Delay(TimeSpan.FromSeconds(1 + Random.Shared.NextDouble()));
                 var killedAt = Stopwatch.GetTimestamp();
                 Signal(node, signal);
                 await node.WaitForExitAsync();

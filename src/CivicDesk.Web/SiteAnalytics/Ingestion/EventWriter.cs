@@ -29,6 +29,7 @@ public sealed class EventWriter(
     private readonly Dictionary<(int SiteId, long VisitorId), VisitState> _visits = [];
     private SpoolPosition? _checkpoint;
     private bool _visitsLoaded;
+    private DateTime _lastForget;
 
     /// <summary>How many events are in the spool but not yet in the database (for health and tests).</summary>
     public long Backlog { get; private set; }
@@ -161,7 +162,7 @@ public sealed class EventWriter(
             }
         }
 
-        await SaveVisitsAsync(db, touched.Values, stats, ct);
+        await SaveVisitsAsync(db, touched.Values, ct);
         await db.SaveChangesAsync(ct);
         await AddStatsAsync(db, stats.Values, ct);
         if (checkpointRow is null)
@@ -185,6 +186,7 @@ public sealed class EventWriter(
             v.Persisted = true;
         }
 
+        ForgetEndedVisits();
         return events.Count;
     }
 
@@ -222,6 +224,22 @@ public sealed class EventWriter(
         return visit;
     }
 
+    /// <summary>Once a minute, drops from memory the visits that have ended (30 minutes without events); their rows stay.</summary>
+    private void ForgetEndedVisits()
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (now - _lastForget < TimeSpan.FromMinutes(1))
+        {
+            return;
+        }
+
+        _lastForget = now;
+        foreach (var key in _visits.Where(v => now - v.Value.LastAt >= VisitTimeout).Select(v => v.Key).ToList())
+        {
+            _visits.Remove(key);
+        }
+    }
+
     private static SiteHourlyStats Stats(Dictionary<(int, DateTime), SiteHourlyStats> stats, int siteId, DateTime at)
     {
         var hour = new DateTime(at.Year, at.Month, at.Day, at.Hour, 0, 0, DateTimeKind.Utc);
@@ -246,7 +264,7 @@ public sealed class EventWriter(
         return candidates.Except(known).ToHashSet();
     }
 
-    private static async Task SaveVisitsAsync(AppDbContext db, IEnumerable<VisitState> visits, Dictionary<(int, DateTime), SiteHourlyStats> stats, CancellationToken ct)
+    private static async Task SaveVisitsAsync(AppDbContext db, IEnumerable<VisitState> visits, CancellationToken ct)
     {
         var list = visits.ToList();
         var ids = list.Where(v => v.Persisted).Select(v => v.SessionId).ToList();
