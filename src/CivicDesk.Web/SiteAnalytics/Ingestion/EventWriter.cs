@@ -254,14 +254,17 @@ public sealed class EventWriter(
     /// <summary>The visitor ids in the batch never seen before: visitor ids are daily, so a new id is a new visitor today.</summary>
     private async Task<HashSet<long>> NewVisitorsAsync(AppDbContext db, IReadOnlyList<PendingEvent> events, CancellationToken ct)
     {
-        var candidates = events.Where(e => !e.IsBot && !_visits.ContainsKey((e.SiteId, e.VisitorId))).Select(e => e.VisitorId).Distinct().ToList();
-        if (candidates.Count == 0)
+        var fresh = new HashSet<long>();
+        // Per site, so that the lookup uses the (site, visitor) index instead of scanning every visit.
+        foreach (var site in events.Where(e => !e.IsBot && !_visits.ContainsKey((e.SiteId, e.VisitorId))).GroupBy(e => e.SiteId))
         {
-            return [];
+            var siteId = site.Key;
+            var candidates = site.Select(e => e.VisitorId).Distinct().ToList();
+            var known = await db.Set<SiteSession>().Where(s => s.SiteId == siteId && candidates.Contains(s.VisitorId)).Select(s => s.VisitorId).Distinct().ToListAsync(ct);
+            fresh.UnionWith(candidates.Except(known));
         }
 
-        var known = await db.Set<SiteSession>().Where(s => candidates.Contains(s.VisitorId)).Select(s => s.VisitorId).Distinct().ToListAsync(ct);
-        return candidates.Except(known).ToHashSet();
+        return fresh;
     }
 
     private static async Task SaveVisitsAsync(AppDbContext db, IEnumerable<VisitState> visits, CancellationToken ct)
