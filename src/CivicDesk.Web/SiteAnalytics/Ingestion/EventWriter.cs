@@ -1,3 +1,4 @@
+using System.Globalization;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.SiteAnalytics.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -27,9 +28,18 @@ public sealed class EventWriter(
     private static readonly TimeSpan VisitTimeout = TimeSpan.FromMinutes(30);
     private readonly SemaphoreSlim _spooled = new(0);
     private readonly Dictionary<(int SiteId, long VisitorId), VisitState> _visits = [];
+    private readonly DailyRollups _rollups = new();
+    private readonly Dictionary<int, TimeZoneInfo> _zones = [];
     private SpoolPosition? _checkpoint;
     private bool _visitsLoaded;
     private DateTime _lastForget;
+    private int _reloadRequested;
+
+    /// <summary>
+    /// Makes the writer take up its in-memory state (open visits, who was counted for what) from the database before
+    /// the next batch, exactly as after a start or a database error. For tests of that path.
+    /// </summary>
+    internal void ReloadStateFromDatabase() => Interlocked.Exchange(ref _reloadRequested, 1);
 
     /// <summary>How many events are in the spool but not yet in the database (for health and tests).</summary>
     public long Backlog { get; private set; }
@@ -113,12 +123,18 @@ public sealed class EventWriter(
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var checkpointRow = await db.Set<SpoolCheckpoint>().SingleOrDefaultAsync(c => c.SpoolId == spool.Id, ct);
         _checkpoint ??= checkpointRow is null ? new SpoolPosition(1, 0) : new SpoolPosition(checkpointRow.Segment, checkpointRow.Offset);
+        if (Interlocked.Exchange(ref _reloadRequested, 0) == 1)
+        {
+            _visitsLoaded = false;
+        }
+
         if (!_visitsLoaded)
         {
             await LoadOpenVisitsAsync(db, ct);
         }
 
         var (events, next) = spool.Read(_checkpoint.Value, options.Value.BatchSize);
+        await LoadZonesAsync(db, events, ct);
         Backlog = events.Count;
         if (events.Count == 0)
         {
@@ -149,7 +165,8 @@ public sealed class EventWriter(
                 continue;
             }
 
-            var visit = Visit(e, newVisitors, stats);
+            var visit = Visit(e, newVisitors, stats, out var before);
+            _rollups.Add(e, visit, before, _zones[e.SiteId]);
             touched[visit.SessionId] = visit;
             db.Set<SiteEvent>().Add(ToRow(e, visit.SessionId));
             if (e.IsPageview)
@@ -164,7 +181,8 @@ public sealed class EventWriter(
 
         await SaveVisitsAsync(db, touched.Values, ct);
         await db.SaveChangesAsync(ct);
-        await AddStatsAsync(db, stats.Values, ct);
+        await AddStatsAsync(db, stats.Values.ToList(), ct);
+        await _rollups.FlushAsync(db, ct);
         if (checkpointRow is null)
         {
             db.Add(new SpoolCheckpoint { SpoolId = spool.Id, Segment = next.Segment, Offset = next.Offset, UpdatedAt = time.GetUtcNow().UtcDateTime });
@@ -190,7 +208,7 @@ public sealed class EventWriter(
         return events.Count;
     }
 
-    private VisitState Visit(PendingEvent e, HashSet<long> newVisitors, Dictionary<(int, DateTime), SiteHourlyStats> stats)
+    private VisitState Visit(PendingEvent e, HashSet<long> newVisitors, Dictionary<(int, DateTime), SiteHourlyStats> stats, out DailyRollups.Snapshot? before)
     {
         var key = (e.SiteId, e.VisitorId);
         if (!_visits.TryGetValue(key, out var visit) && e.PreviousVisitorId != 0
@@ -217,6 +235,7 @@ public sealed class EventWriter(
         // Bounce and duration belong to the hour the visit started in; keep them right as the visit goes on.
         var wasBounce = !isNew && visit!.IsBounce;
         var oldDuration = isNew ? 0 : visit!.DurationSeconds;
+        before = isNew ? null : DailyRollups.Snapshot.Of(visit!);
         visit!.Add(e);
         var startHour = Stats(stats, e.SiteId, visit.StartedAt);
         startHour.Bounces += (visit.IsBounce ? 1 : 0) - (wasBounce ? 1 : 0);
@@ -234,6 +253,7 @@ public sealed class EventWriter(
         }
 
         _lastForget = now;
+        _rollups.ForgetOldVisitors(now);
         foreach (var key in _visits.Where(v => now - v.Value.LastAt >= VisitTimeout).Select(v => v.Key).ToList())
         {
             _visits.Remove(key);
@@ -284,39 +304,73 @@ public sealed class EventWriter(
         }
     }
 
-    /// <summary>Adds the batch's counters with atomic increments, so nodes writing the same hour never lose an update.</summary>
-    private static async Task AddStatsAsync(AppDbContext db, IEnumerable<SiteHourlyStats> stats, CancellationToken ct)
+    /// <summary>Adds the batch's counters with one atomic upsert, so nodes writing the same hour never lose an update.</summary>
+    private static async Task AddStatsAsync(AppDbContext db, List<SiteHourlyStats> stats, CancellationToken ct)
     {
-        foreach (var s in stats)
+        if (stats.Count == 0)
         {
-            var updated = await db.Set<SiteHourlyStats>()
-                .Where(r => r.SiteId == s.SiteId && r.Hour == s.Hour)
-                .ExecuteUpdateAsync(
-                    u => u.SetProperty(r => r.Pageviews, r => r.Pageviews + s.Pageviews)
-                        .SetProperty(r => r.Events, r => r.Events + s.Events)
-                        .SetProperty(r => r.Visits, r => r.Visits + s.Visits)
-                        .SetProperty(r => r.NewVisitors, r => r.NewVisitors + s.NewVisitors)
-                        .SetProperty(r => r.Bounces, r => r.Bounces + s.Bounces)
-                        .SetProperty(r => r.DurationSeconds, r => r.DurationSeconds + s.DurationSeconds)
-                        .SetProperty(r => r.BotsDropped, r => r.BotsDropped + s.BotsDropped),
-                    ct);
-            if (updated == 0)
-            {
-                db.Add(s);
-            }
+            return;
         }
 
-        await db.SaveChangesAsync(ct);
+        var parameters = new List<object>();
+        var values = new List<string>();
+        foreach (var s in stats)
+        {
+            values.Add(string.Create(CultureInfo.InvariantCulture, $"({{{parameters.Count}}}, {{{parameters.Count + 1}}}, {s.Pageviews}, {s.Events}, {s.Visits}, {s.NewVisitors}, {s.Bounces}, {s.DurationSeconds}, {s.BotsDropped})"));
+            parameters.Add(s.SiteId);
+            parameters.Add(s.Hour);
+        }
+
+        var sql = $"""
+            INSERT INTO site_stats_hourly ("SiteId", "Hour", "Pageviews", "Events", "Visits", "NewVisitors", "Bounces", "DurationSeconds", "BotsDropped")
+            VALUES {string.Join(", ", values)}
+            ON CONFLICT ("SiteId", "Hour") DO UPDATE SET
+            "Pageviews" = site_stats_hourly."Pageviews" + excluded."Pageviews",
+            "Events" = site_stats_hourly."Events" + excluded."Events",
+            "Visits" = site_stats_hourly."Visits" + excluded."Visits",
+            "NewVisitors" = site_stats_hourly."NewVisitors" + excluded."NewVisitors",
+            "Bounces" = site_stats_hourly."Bounces" + excluded."Bounces",
+            "DurationSeconds" = site_stats_hourly."DurationSeconds" + excluded."DurationSeconds",
+            "BotsDropped" = site_stats_hourly."BotsDropped" + excluded."BotsDropped"
+            """;
+        await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);
+    }
+
+    /// <summary>The time zones of the batch's sites (rollup days are the site's local days).</summary>
+    private async Task LoadZonesAsync(AppDbContext db, IReadOnlyList<PendingEvent> events, CancellationToken ct)
+    {
+        var missing = events.Select(e => e.SiteId).Where(id => !_zones.ContainsKey(id)).Distinct().ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var site in await db.Sites.AsNoTracking().Where(s => missing.Contains(s.Id)).Select(s => new { s.Id, s.TimeZone }).ToListAsync(ct))
+        {
+            _zones[site.Id] = TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone);
+        }
+
+        foreach (var id in missing.Where(id => !_zones.ContainsKey(id)))
+        {
+            // A site deleted while its events waited in the spool: its events still go somewhere sensible.
+            _zones[id] = TimeZoneInfo.Utc;
+        }
     }
 
     private async Task LoadOpenVisitsAsync(AppDbContext db, CancellationToken ct)
     {
         _visits.Clear();
         var since = time.GetUtcNow().UtcDateTime - VisitTimeout;
-        foreach (var row in await db.Set<SiteSession>().AsNoTracking().Where(s => s.LastAt >= since).ToListAsync(ct))
+        // Per site, so that each query reads the (site, last event) index range instead of scanning every visit.
+        foreach (var siteId in await db.Sites.AsNoTracking().Select(s => s.Id).ToListAsync(ct))
         {
-            _visits[(row.SiteId, row.VisitorId)] = VisitState.From(row);
+            foreach (var row in await db.Set<SiteSession>().AsNoTracking().Where(s => s.SiteId == siteId && s.LastAt >= since).ToListAsync(ct))
+            {
+                _visits[(row.SiteId, row.VisitorId)] = VisitState.From(row);
+            }
         }
+
+        await _rollups.LoadAsync(db, _visits.Values.ToDictionary(v => v.SessionId), time.GetUtcNow().UtcDateTime, ct);
 
         _visitsLoaded = true;
     }

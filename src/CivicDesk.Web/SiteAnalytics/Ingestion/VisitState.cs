@@ -19,6 +19,12 @@ internal sealed class VisitState
         ExitPage = first.Pathname;
     }
 
+    /// <summary>The visit's first event: its attributes are the visit's (entry page, source, device…).</summary>
+    public PendingEvent First => _first;
+
+    /// <summary>Pages and goals this visit has already been counted for in the daily rollups.</summary>
+    public HashSet<(Dimension, string)> Counted { get; } = [];
+
     public long SessionId { get; }
     public int SiteId { get; }
     public long VisitorId { get; private init; }
@@ -69,9 +75,13 @@ internal sealed class VisitState
         UtmSource = _first.Enrichment.UtmSource,
         UtmMedium = _first.Enrichment.UtmMedium,
         UtmCampaign = _first.Enrichment.UtmCampaign,
+        UtmTerm = _first.Enrichment.UtmTerm,
+        UtmContent = _first.Enrichment.UtmContent,
         Country = _first.Enrichment.Country,
         Browser = _first.Enrichment.Browser,
+        BrowserVersion = _first.Enrichment.BrowserVersion,
         Os = _first.Enrichment.Os,
+        OsVersion = _first.Enrichment.OsVersion,
         Device = _first.Enrichment.Device,
     };
 
@@ -102,9 +112,13 @@ internal sealed class VisitState
                 UtmSource = row.UtmSource,
                 UtmMedium = row.UtmMedium,
                 UtmCampaign = row.UtmCampaign,
+                UtmTerm = row.UtmTerm,
+                UtmContent = row.UtmContent,
                 Country = row.Country,
                 Browser = row.Browser,
+                BrowserVersion = row.BrowserVersion,
                 Os = row.Os,
+                OsVersion = row.OsVersion,
                 Device = row.Device,
             },
         };

@@ -25,9 +25,13 @@ public sealed class SiteSession
     public string? UtmSource { get; set; }
     public string? UtmMedium { get; set; }
     public string? UtmCampaign { get; set; }
+    public string? UtmTerm { get; set; }
+    public string? UtmContent { get; set; }
     public string? Country { get; set; }
     public string? Browser { get; set; }
+    public string? BrowserVersion { get; set; }
     public string? Os { get; set; }
+    public string? OsVersion { get; set; }
     public string? Device { get; set; }
 
     /// <summary>A bounce is a visit with at most one pageview and no interactive custom event (as Plausible counts it).</summary>
@@ -52,9 +56,13 @@ internal sealed class SiteSessionConfiguration : IEntityTypeConfiguration<SiteSe
         builder.Property(s => s.UtmSource).HasMaxLength(300);
         builder.Property(s => s.UtmMedium).HasMaxLength(300);
         builder.Property(s => s.UtmCampaign).HasMaxLength(300);
+        builder.Property(s => s.UtmTerm).HasMaxLength(300);
+        builder.Property(s => s.UtmContent).HasMaxLength(300);
         builder.Property(s => s.Country).HasMaxLength(2);
         builder.Property(s => s.Browser).HasMaxLength(100);
+        builder.Property(s => s.BrowserVersion).HasMaxLength(50);
         builder.Property(s => s.Os).HasMaxLength(100);
+        builder.Property(s => s.OsVersion).HasMaxLength(50);
         builder.Property(s => s.Device).HasMaxLength(20);
         builder.Ignore(s => s.IsBounce);
         builder.Ignore(s => s.DurationSeconds);

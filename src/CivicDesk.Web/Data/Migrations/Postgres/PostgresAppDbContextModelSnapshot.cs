@@ -416,6 +416,46 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.ToTable("analytics_salts", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteDailyStats", b =>
+                {
+                    b.Property<int>("SiteId")
+                        .HasColumnType("integer");
+
+                    b.Property<short>("Dimension")
+                        .HasColumnType("smallint");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(800)
+                        .HasColumnType("character varying(800)");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("Bounces")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DurationSeconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Pageviews")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Visitors")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Visits")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("SiteId", "Dimension", "Value", "Day");
+
+                    b.HasIndex("SiteId", "Dimension", "Day");
+
+                    b.ToTable("site_stats_daily", (string)null);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -578,6 +618,10 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("BrowserVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
                     b.Property<string>("Country")
                         .HasMaxLength(2)
                         .HasColumnType("character varying(2)");
@@ -609,6 +653,10 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("OsVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
                     b.Property<int>("Pageviews")
                         .HasColumnType("integer");
 
@@ -633,11 +681,19 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
 
+                    b.Property<string>("UtmContent")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
                     b.Property<string>("UtmMedium")
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
 
                     b.Property<string>("UtmSource")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("UtmTerm")
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
 

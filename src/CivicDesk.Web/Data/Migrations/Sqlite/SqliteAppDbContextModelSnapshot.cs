@@ -399,6 +399,46 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("analytics_salts", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteDailyStats", b =>
+                {
+                    b.Property<int>("SiteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<short>("Dimension")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(800)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Bounces")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DurationSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Pageviews")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Visitors")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Visits")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SiteId", "Dimension", "Value", "Day");
+
+                    b.HasIndex("SiteId", "Dimension", "Day");
+
+                    b.ToTable("site_stats_daily", (string)null);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -557,6 +597,10 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("BrowserVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Country")
                         .HasMaxLength(2)
                         .HasColumnType("TEXT");
@@ -588,6 +632,10 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("OsVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Pageviews")
                         .HasColumnType("INTEGER");
 
@@ -612,11 +660,19 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("UtmContent")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("UtmMedium")
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("UtmSource")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UtmTerm")
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
