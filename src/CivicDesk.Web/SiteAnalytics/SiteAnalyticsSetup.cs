@@ -10,6 +10,7 @@ internal static class SiteAnalyticsSetup
     {
         services.AddOptions<AnalyticsOptions>().BindConfiguration(AnalyticsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<SiteService>();
+        services.AddScoped<Dashboard.DashboardQueries>();
         services.AddMemoryCache();
         services.AddSingleton<SiteDirectory>();
         services.AddSingleton<SaltStore>();

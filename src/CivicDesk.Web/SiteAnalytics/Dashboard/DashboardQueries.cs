@@ -1,0 +1,290 @@
+using System.Linq.Expressions;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.SiteAnalytics.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace CivicDesk.Web.SiteAnalytics.Dashboard;
+
+/// <summary>A dashboard filter: one dimension equal to one value ("" means none: direct traffic, unknown country).</summary>
+public sealed record DashboardFilter(Dimension Dimension, string Value)
+{
+    /// <summary>The dimensions a dashboard row can be clicked to filter by.</summary>
+    public static readonly Dimension[] Filterable =
+    [
+        Dimension.Page, Dimension.EntryPage, Dimension.ExitPage, Dimension.Source, Dimension.Referrer, Dimension.UtmSource,
+        Dimension.UtmMedium, Dimension.UtmCampaign, Dimension.UtmTerm, Dimension.UtmContent, Dimension.Country,
+        Dimension.Browser, Dimension.Os, Dimension.Device, Dimension.Goal,
+    ];
+
+    public bool IsVisitLevel => Dimension is not (Dimension.Page or Dimension.Goal);
+}
+
+/// <summary>The headline numbers of a period.</summary>
+public sealed record TopStats(long Visitors, long Visits, long Pageviews, long Events, long Bounces, long DurationSeconds)
+{
+    public static readonly TopStats Empty = new(0, 0, 0, 0, 0, 0);
+
+    public double ViewsPerVisit => Visits == 0 ? 0 : Math.Round((double)Pageviews / Visits, 2);
+
+    public long BounceRate => Visits == 0 ? 0 : (long)Math.Round(100.0 * Bounces / Visits);
+
+    public long VisitDuration => Visits == 0 ? 0 : (long)Math.Round((double)DurationSeconds / Visits);
+}
+
+public enum Interval
+{
+    Hour,
+    Day,
+    Month,
+}
+
+/// <summary>One point of the time series; <see cref="Start"/> is local to the site.</summary>
+public sealed record SeriesPoint(DateTime Start, long Visitors, long Visits, long Pageviews);
+
+/// <summary>One row of a breakdown (top pages, sources, countries…).</summary>
+public sealed record BreakdownRow(string Value, long Visitors, long Visits, long Pageviews, long Events, long Bounces, long DurationSeconds)
+{
+    public long BounceRate => Visits == 0 ? 0 : (long)Math.Round(100.0 * Bounces / Visits);
+
+    public long VisitDuration => Visits == 0 ? 0 : (long)Math.Round((double)DurationSeconds / Visits);
+}
+
+/// <summary>
+/// The queries behind the site dashboard. Without a filter, and for every headline number and daily chart with one
+/// filter, they read the rollups (site_stats_hourly, site_stats_daily) only. A breakdown under a filter (top pages of
+/// the visits from Facebook…) needs two dimensions at once, which the rollups do not cross; it reads the period's
+/// visits (site_sessions) and, for pages and goals, their events — see ADR 0009 for why and what it costs.
+/// </summary>
+public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
+{
+    public static Interval IntervalFor(Period period)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        return period.Days == 1 ? Interval.Hour : period.Days <= 92 ? Interval.Day : Interval.Month;
+    }
+
+    public async Task<TopStats> TopStatsAsync(Site site, Period period, DashboardFilter? filter, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(period);
+        var zone = Zone(site);
+        if (filter is null)
+        {
+            var (start, end) = period.Utc(zone);
+            var sums = await db.SiteHourlyStats.AsNoTracking().Where(s => s.SiteId == site.Id && s.Hour >= start && s.Hour < end)
+                .GroupBy(_ => 1)
+                .Select(g => new TopStats(g.Sum(s => s.NewVisitors), g.Sum(s => s.Visits), g.Sum(s => s.Pageviews), g.Sum(s => s.Events), g.Sum(s => s.Bounces), g.Sum(s => s.DurationSeconds)))
+                .SingleOrDefaultAsync(ct);
+            return sums ?? TopStats.Empty;
+        }
+
+        var own = await SumAsync(site.Id, period, filter.Dimension, filter.Value, ct);
+        if (filter.Dimension != Dimension.Page)
+        {
+            return own;
+        }
+
+        // A page's bounce rate and visit duration are those of the visits that landed on it (as Plausible shows them).
+        var landed = await SumAsync(site.Id, period, Dimension.EntryPage, filter.Value, ct);
+        return own with { Bounces = landed.Bounces * own.Visits / Math.Max(1, landed.Visits), DurationSeconds = landed.DurationSeconds * own.Visits / Math.Max(1, landed.Visits) };
+    }
+
+    public async Task<IReadOnlyList<SeriesPoint>> SeriesAsync(Site site, Period period, DashboardFilter? filter, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(period);
+        var zone = Zone(site);
+        var interval = IntervalFor(period);
+        var buckets = Buckets(period, interval);
+        var (start, end) = period.Utc(zone);
+        if (filter is null)
+        {
+            var hours = await db.SiteHourlyStats.AsNoTracking().Where(s => s.SiteId == site.Id && s.Hour >= start && s.Hour < end)
+                .Select(s => new { s.Hour, s.NewVisitors, s.Visits, s.Pageviews }).ToListAsync(ct);
+            foreach (var h in hours)
+            {
+                Bucket(buckets, interval, TimeZoneInfo.ConvertTimeFromUtc(h.Hour, zone), h.NewVisitors, h.Visits, h.Pageviews);
+            }
+        }
+        else if (interval == Interval.Hour)
+        {
+            await HourlyFromVisitsAsync(site.Id, start, end, zone, filter, buckets, ct);
+        }
+        else
+        {
+            var days = await Rows(site.Id, period, filter.Dimension).Where(s => s.Value == filter.Value)
+                .Select(s => new { s.Day, s.Visitors, s.Visits, s.Pageviews }).ToListAsync(ct);
+            foreach (var d in days)
+            {
+                Bucket(buckets, interval, d.Day.ToDateTime(TimeOnly.MinValue), d.Visitors, d.Visits, d.Pageviews);
+            }
+        }
+
+        return [.. buckets.Values];
+    }
+
+    public async Task<IReadOnlyList<BreakdownRow>> BreakdownAsync(
+        Site site, Period period, Dimension dimension, DashboardFilter? filter, int limit, CancellationToken ct, string? goal = null)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(period);
+        if (filter is not null)
+        {
+            return await FilteredBreakdownAsync(site, period, dimension, filter, limit, ct);
+        }
+
+        var rows = Rows(site.Id, period, dimension);
+        if (goal is not null)
+        {
+            var prefix = goal + SiteDailyStats.Separator;
+            rows = rows.Where(s => s.Value.StartsWith(prefix));
+        }
+
+        var grouped = rows.GroupBy(s => s.Value).Select(g => new BreakdownRow(
+            g.Key, g.Sum(s => s.Visitors), g.Sum(s => s.Visits), g.Sum(s => s.Pageviews), g.Sum(s => s.Events), g.Sum(s => s.Bounces), g.Sum(s => s.DurationSeconds)));
+        var ordered = dimension == Dimension.ExitPage
+            ? grouped.Where(r => r.Visits > 0).OrderByDescending(r => r.Visits).ThenBy(r => r.Value)
+            : grouped.OrderByDescending(r => r.Visitors).ThenByDescending(r => r.Pageviews + r.Events).ThenBy(r => r.Value);
+        return await ordered.Take(limit).ToListAsync(ct);
+    }
+
+    /// <summary>Visitors whose last event is less than five minutes old.</summary>
+    public Task<int> VisitorsNowAsync(Site site, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        var since = time.GetUtcNow().UtcDateTime.AddMinutes(-5);
+        return db.SiteSessions.AsNoTracking().Where(s => s.SiteId == site.Id && s.LastAt >= since).Select(s => s.VisitorId).Distinct().CountAsync(ct);
+    }
+
+    private async Task<TopStats> SumAsync(int siteId, Period period, Dimension dimension, string value, CancellationToken ct)
+    {
+        var sums = await Rows(siteId, period, dimension).Where(s => s.Value == value)
+            .GroupBy(_ => 1)
+            .Select(g => new TopStats(g.Sum(s => s.Visitors), g.Sum(s => s.Visits), g.Sum(s => s.Pageviews), g.Sum(s => s.Events), g.Sum(s => s.Bounces), g.Sum(s => s.DurationSeconds)))
+            .SingleOrDefaultAsync(ct);
+        return sums ?? TopStats.Empty;
+    }
+
+    private IQueryable<SiteDailyStats> Rows(int siteId, Period period, Dimension dimension) =>
+        db.Set<SiteDailyStats>().AsNoTracking().Where(s => s.SiteId == siteId && s.Dimension == dimension && s.Day >= period.From && s.Day <= period.To);
+
+    private async Task<IReadOnlyList<BreakdownRow>> FilteredBreakdownAsync(Site site, Period period, Dimension dimension, DashboardFilter filter, int limit, CancellationToken ct)
+    {
+        var (start, end) = period.Utc(Zone(site));
+        var visits = FilteredVisits(site.Id, start, end, filter);
+        if (VisitColumn(dimension) is { } column)
+        {
+            var rows = await visits.GroupBy(column).Select(g => new
+            {
+                Value = g.Key ?? "",
+                Visitors = g.Select(s => s.VisitorId).Distinct().Count(),
+                Visits = g.Count(),
+                Pageviews = g.Sum(s => s.Pageviews),
+                Events = g.Sum(s => s.Events - s.Pageviews),
+                Bounces = g.Count(s => s.Pageviews <= 1 && s.InteractiveEvents == 0),
+            }).OrderByDescending(r => r.Visitors).ThenBy(r => r.Value).Take(limit).ToListAsync(ct);
+            return [.. rows.Select(r => new BreakdownRow(r.Value, r.Visitors, r.Visits, r.Pageviews, r.Events, r.Bounces, 0))];
+        }
+
+        if (dimension is not (Dimension.Page or Dimension.Goal))
+        {
+            return [];
+        }
+
+        var events = db.SiteEvents.AsNoTracking().Where(e => e.SiteId == site.Id && e.Timestamp >= start && e.Timestamp < end);
+        events = filter.Dimension switch
+        {
+            // On a page or goal filter, pages and goals are those of the matching events themselves.
+            Dimension.Page => events.Where(e => e.Pathname == filter.Value),
+            Dimension.Goal => events.Where(e => e.Name == filter.Value),
+            _ => events.Where(e => visits.Any(s => s.SessionId == e.SessionId)),
+        };
+        var pageviews = dimension == Dimension.Page;
+        var grouped = pageviews
+            ? events.Where(e => e.Name == "pageview").GroupBy(e => e.Pathname)
+            : events.Where(e => e.Name != "pageview").GroupBy(e => e.Name);
+        var list = await grouped.Select(g => new
+        {
+            g.Key,
+            Visitors = g.Select(e => e.VisitorId).Distinct().Count(),
+            Visits = g.Select(e => e.SessionId).Distinct().Count(),
+            Count = g.Count(),
+        }).OrderByDescending(r => r.Visitors).ThenBy(r => r.Key).Take(limit).ToListAsync(ct);
+        return [.. list.Select(r => new BreakdownRow(r.Key, r.Visitors, r.Visits, pageviews ? r.Count : 0, pageviews ? 0 : r.Count, 0, 0))];
+    }
+
+    /// <summary>The visits started in [start, end) that match the filter.</summary>
+    private IQueryable<SiteSession> FilteredVisits(int siteId, DateTime start, DateTime end, DashboardFilter filter)
+    {
+        var visits = db.SiteSessions.AsNoTracking().Where(s => s.SiteId == siteId && s.StartedAt >= start && s.StartedAt < end);
+        var value = filter.Value;
+        return filter.Dimension switch
+        {
+            Dimension.Page => visits.Where(s => db.SiteEvents.Any(e => e.SiteId == siteId && e.SessionId == s.SessionId && e.Name == "pageview" && e.Pathname == value)),
+            Dimension.Goal => visits.Where(s => db.SiteEvents.Any(e => e.SiteId == siteId && e.SessionId == s.SessionId && e.Name == value)),
+            _ => visits.Where(Equal(VisitColumn(filter.Dimension) ?? throw new ArgumentException($"{filter.Dimension} cannot filter.", nameof(filter)), value)),
+        };
+    }
+
+    private async Task HourlyFromVisitsAsync(int siteId, DateTime start, DateTime end, TimeZoneInfo zone, DashboardFilter filter, SortedDictionary<DateTime, SeriesPoint> buckets, CancellationToken ct)
+    {
+        var visits = await FilteredVisits(siteId, start, end, filter).Select(s => new { s.StartedAt, s.VisitorId, s.Pageviews }).ToListAsync(ct);
+        foreach (var hour in visits.GroupBy(v => new DateTime(v.StartedAt.Year, v.StartedAt.Month, v.StartedAt.Day, v.StartedAt.Hour, 0, 0, DateTimeKind.Utc)))
+        {
+            Bucket(buckets, Interval.Hour, TimeZoneInfo.ConvertTimeFromUtc(hour.Key, zone), hour.Select(v => v.VisitorId).Distinct().Count(), hour.Count(), hour.Sum(v => v.Pageviews));
+        }
+    }
+
+    /// <summary>The site_sessions column that holds a visit dimension, with "" for none.</summary>
+    private static Expression<Func<SiteSession, string>>? VisitColumn(Dimension dimension) => dimension switch
+    {
+        Dimension.EntryPage => s => s.EntryPage,
+        Dimension.ExitPage => s => s.ExitPage,
+        Dimension.Source => s => s.Source ?? "",
+        Dimension.Referrer => s => s.ReferrerHost ?? "",
+        Dimension.UtmSource => s => s.UtmSource ?? "",
+        Dimension.UtmMedium => s => s.UtmMedium ?? "",
+        Dimension.UtmCampaign => s => s.UtmCampaign ?? "",
+        Dimension.UtmTerm => s => s.UtmTerm ?? "",
+        Dimension.UtmContent => s => s.UtmContent ?? "",
+        Dimension.Country => s => s.Country ?? "",
+        Dimension.Browser => s => s.Browser ?? "",
+        Dimension.Os => s => s.Os ?? "",
+        Dimension.Device => s => s.Device ?? "",
+        _ => null,
+    };
+
+    private static Expression<Func<SiteSession, bool>> Equal(Expression<Func<SiteSession, string>> column, string value) =>
+        Expression.Lambda<Func<SiteSession, bool>>(Expression.Equal(column.Body, Expression.Constant(value)), column.Parameters);
+
+    private static SortedDictionary<DateTime, SeriesPoint> Buckets(Period period, Interval interval)
+    {
+        var buckets = new SortedDictionary<DateTime, SeriesPoint>();
+        var first = period.From.ToDateTime(TimeOnly.MinValue);
+        var last = period.To.ToDateTime(TimeOnly.MinValue);
+        for (var at = interval == Interval.Month ? new DateTime(first.Year, first.Month, 1, 0, 0, 0, DateTimeKind.Unspecified) : first;
+             at <= last.AddHours(23);
+             at = interval switch { Interval.Hour => at.AddHours(1), Interval.Day => at.AddDays(1), _ => at.AddMonths(1) })
+        {
+            buckets[at] = new SeriesPoint(at, 0, 0, 0);
+        }
+
+        return buckets;
+    }
+
+    private static void Bucket(SortedDictionary<DateTime, SeriesPoint> buckets, Interval interval, DateTime local, long visitors, long visits, long pageviews)
+    {
+        var key = interval switch
+        {
+            Interval.Hour => new DateTime(local.Year, local.Month, local.Day, local.Hour, 0, 0, DateTimeKind.Unspecified),
+            Interval.Day => local.Date,
+            _ => new DateTime(local.Year, local.Month, 1, 0, 0, 0, DateTimeKind.Unspecified),
+        };
+        if (buckets.TryGetValue(key, out var point))
+        {
+            buckets[key] = point with { Visitors = point.Visitors + visitors, Visits = point.Visits + visits, Pageviews = point.Pageviews + pageviews };
+        }
+    }
+
+    private static TimeZoneInfo Zone(Site site) => TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone);
+}
