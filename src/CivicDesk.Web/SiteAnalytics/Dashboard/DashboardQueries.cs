@@ -140,12 +140,21 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
             rows = rows.Where(s => s.Value.StartsWith(prefix));
         }
 
-        var grouped = rows.GroupBy(s => s.Value).Select(g => new BreakdownRow(
-            g.Key, g.Sum(s => s.Visitors), g.Sum(s => s.Visits), g.Sum(s => s.Pageviews), g.Sum(s => s.Events), g.Sum(s => s.Bounces), g.Sum(s => s.DurationSeconds)));
+        var grouped = rows.GroupBy(s => s.Value).Select(g => new
+        {
+            Value = g.Key,
+            Visitors = g.Sum(s => s.Visitors),
+            Visits = g.Sum(s => s.Visits),
+            Pageviews = g.Sum(s => s.Pageviews),
+            Events = g.Sum(s => s.Events),
+            Bounces = g.Sum(s => s.Bounces),
+            Duration = g.Sum(s => s.DurationSeconds),
+        });
         var ordered = dimension == Dimension.ExitPage
             ? grouped.Where(r => r.Visits > 0).OrderByDescending(r => r.Visits).ThenBy(r => r.Value)
             : grouped.OrderByDescending(r => r.Visitors).ThenByDescending(r => r.Pageviews + r.Events).ThenBy(r => r.Value);
-        return await ordered.Take(limit).ToListAsync(ct);
+        var list = await ordered.Take(limit).ToListAsync(ct);
+        return [.. list.Select(r => new BreakdownRow(r.Value, r.Visitors, r.Visits, r.Pageviews, r.Events, r.Bounces, r.Duration))];
     }
 
     /// <summary>Visitors whose last event is less than five minutes old.</summary>
