@@ -76,6 +76,9 @@ internal sealed class UserAgentParser
 
     public int RuleCount => _browserRules.Length + _osRules.Length + _deviceRules.Length;
 
+    /// <summary>The patterns of <paramref name="list"/>, in the order they are tried.</summary>
+    public IReadOnlyList<string> Patterns(UapRuleList list) => [.. Rules(list).Select(r => r.Pattern)];
+
     /// <summary>Patterns that .NET's regex syntax refuses (checked with the interpreter, which parses the same syntax).</summary>
     public IReadOnlyList<string> RulesNetCannotRead() =>
         [.. _browserRules.Concat(_osRules).Concat(_deviceRules).Where(r => r.TryBuild(RegexOptions.None) is null).Select(r => r.Pattern)];
@@ -100,18 +103,20 @@ internal sealed class UserAgentParser
 
     /// <summary>
     /// Rule files tried in the given order, each list concatenated: the first document's rules win over the next
-    /// ones'. A rule with the same regex and flag as one of an earlier document is left out, since it could never
-    /// match after its twin (the supplement moves a few package rules ahead that way). A document that is not
-    /// <see cref="RuleDocument.Complete"/> may leave lists out.
+    /// ones'. A later document's rule is left out when it has the same regex and flag as a rule of an earlier one,
+    /// since it could never match after its twin (the supplement moves a few package rules ahead that way), or when an
+    /// earlier document lists it under <c>superseded_&lt;list&gt;</c> (a rule its replacement has made unreachable).
+    /// A document that is not <see cref="RuleDocument.Complete"/> may leave lists out.
     /// </summary>
     public static UserAgentParser FromYaml(IReadOnlyList<RuleDocument> documents, int cacheSize = 10_000, RegexOptions engine = DefaultEngine)
     {
         var browser = new List<Rule>();
         var os = new List<Rule>();
         var device = new List<Rule>();
+        var leftOut = new HashSet<string>(StringComparer.Ordinal);
         foreach (var document in documents)
         {
-            var earlier = browser.Concat(os).Concat(device).Select(r => r.Key).ToHashSet();
+            var earlier = browser.Concat(os).Concat(device).Select(r => r.Key).Concat(leftOut).ToHashSet(StringComparer.Ordinal);
 
             var lists = new DeserializerBuilder().Build().Deserialize<Dictionary<string, List<Dictionary<string, string?>>?>>(document.Yaml)
                 ?? throw new InvalidDataException($"{document.Name} is empty.");
@@ -131,6 +136,13 @@ internal sealed class UserAgentParser
             Add(browser, "user_agent_parsers");
             Add(os, "os_parsers");
             Add(device, "device_parsers");
+            foreach (var key in (string[])["user_agent_parsers", "os_parsers", "device_parsers"])
+            {
+                if (lists.TryGetValue("superseded_" + key, out var superseded) && superseded is not null)
+                {
+                    leftOut.UnionWith(superseded.Select(entry => new Rule(entry, engine, key, document.Name).Key));
+                }
+            }
         }
 
         return new UserAgentParser([.. browser], [.. os], [.. device], cacheSize);
@@ -148,14 +160,15 @@ internal sealed class UserAgentParser
     public string? MatchingRule(UapRuleList list, string? userAgent)
     {
         var ua = Cut(userAgent);
-        var rules = list switch
-        {
-            UapRuleList.Browser => _browserRules,
-            UapRuleList.Os => _osRules,
-            _ => _deviceRules,
-        };
-        return rules.FirstOrDefault(r => r.Match(ua) is not null) is { } rule ? $"{rule.Source} '{rule.Pattern}'" : null;
+        return Rules(list).FirstOrDefault(r => r.Match(ua) is not null) is { } rule ? $"{rule.Source} '{rule.Pattern}'" : null;
     }
+
+    private Rule[] Rules(UapRuleList list) => list switch
+    {
+        UapRuleList.Browser => _browserRules,
+        UapRuleList.Os => _osRules,
+        _ => _deviceRules,
+    };
 
     /// <summary>Browser, OS, device and device type of <paramref name="userAgent"/>, cached by the whole string.</summary>
     public ParsedUserAgent Parse(string? userAgent)

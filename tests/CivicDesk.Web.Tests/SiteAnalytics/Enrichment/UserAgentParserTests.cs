@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CivicDesk.Web.SiteAnalytics.Enrichment;
+using YamlDotNet.Serialization;
 
 namespace CivicDesk.Web.Tests.SiteAnalytics.Enrichment;
 
@@ -110,6 +111,65 @@ public sealed class UserAgentParserTests(ITestOutputHelper output)
         Assert.Equal(5, parser.RuleCount);
         Assert.Equal(new BrowserInfo("Nutch", "2", null, null), parser.ParseBrowser("Crawler/1 Nutch-2"));
         Assert.Equal(new OsInfo("Nutch", "2", null, null, null), parser.ParseOs("Nutch-2"));
+    }
+
+    [Fact]
+    public void A_package_rule_an_earlier_document_lists_as_superseded_is_left_out()
+    {
+        var parser = UserAgentParser.FromYaml(
+        [
+            new RuleDocument("supplement", new StringReader("""
+                user_agent_parsers:
+                  - regex: '(Vivaldi)/(\d+)(?:\.(\d+)|)'
+                superseded_user_agent_parsers:
+                  - regex: '(Vivaldi)/(\d+)\.(\d+)\.(\d+)'
+                superseded_device_parsers:
+                  - regex: '(Spider)'
+                    regex_flag: 'i'
+                """), Complete: false),
+            new RuleDocument("package", new StringReader("""
+                user_agent_parsers:
+                  - regex: '(Vivaldi)/(\d+)\.(\d+)\.(\d+)'
+                os_parsers: []
+                device_parsers:
+                  - regex: '(Spider)'
+                  - regex: '(Spider)'
+                    regex_flag: 'i'
+                """), Complete: true),
+        ]);
+
+        Assert.Equal(["(Vivaldi)/(\\d+)(?:\\.(\\d+)|)"], parser.Patterns(UapRuleList.Browser));
+        Assert.Equal(["(Spider)"], parser.Patterns(UapRuleList.Device));
+        Assert.Equal("Spider", parser.ParseDevice("Spider").Family);
+        Assert.Equal("Other", parser.ParseDevice("spider").Family);
+    }
+
+    [Fact]
+    public void The_rules_the_supplement_supersedes_are_the_packages_and_unreachable_behind_their_replacements()
+    {
+        using var reader = UserAgentParser.OpenSupplement();
+        var supplement = new DeserializerBuilder().Build().Deserialize<Dictionary<string, List<Dictionary<string, string?>>?>>(reader);
+        var strings = new[] { "test_ua.yaml", "test_os.yaml", "test_device.yaml" }
+            .SelectMany(EnrichmentData.UapCoreCases).Select(c => c["user_agent_string"] ?? "").Distinct(StringComparer.Ordinal).ToList();
+        var checkedRules = 0;
+        foreach (var (list, key) in new[] { (UapRuleList.Browser, "user_agent_parsers"), (UapRuleList.Os, "os_parsers"), (UapRuleList.Device, "device_parsers") })
+        {
+            foreach (var rule in supplement.GetValueOrDefault("superseded_" + key) ?? [])
+            {
+                var pattern = rule["regex"] ?? "";
+                Assert.Contains(pattern, EnrichmentData.PackageOnlyParser.Patterns(list));
+                Assert.DoesNotContain(pattern, EnrichmentData.Parser.Patterns(list));
+                var old = new Regex(pattern, RegexOptions.CultureInvariant | (rule.GetValueOrDefault("regex_flag") == "i" ? RegexOptions.IgnoreCase : RegexOptions.None));
+                var answeredElsewhere = strings.Where(ua => old.IsMatch(ua))
+                    .Select(ua => (ua, rule: EnrichmentData.Parser.MatchingRule(list, ua)))
+                    .Where(x => x.rule?.StartsWith("regexes.supplement.yaml ", StringComparison.Ordinal) != true)
+                    .ToList();
+                Assert.True(answeredElsewhere.Count == 0, $"{pattern} matches {answeredElsewhere.FirstOrDefault().ua}, which {answeredElsewhere.FirstOrDefault().rule} answers");
+                checkedRules++;
+            }
+        }
+
+        Assert.True(checkedRules > 0);
     }
 
     [Fact]
