@@ -148,7 +148,8 @@ internal sealed class UserAgentParser
         return new UserAgentParser([.. browser], [.. os], [.. device], cacheSize);
     }
 
-    /// <summary>The embedded supplement; it is part of the assembly, so a missing one is a build error, not data.</summary>
+    /// <summary>The embedded supplement. It is part of the assembly, so a missing one means a broken build: that throws
+    /// (and <see cref="Enricher"/> logs it) rather than quietly parsing with the older rules alone.</summary>
     public static TextReader OpenSupplement() =>
         new StreamReader(typeof(UserAgentParser).Assembly.GetManifestResourceStream(SupplementResource)
             ?? throw new InvalidOperationException($"The embedded resource {SupplementResource} is missing (see DataPackages.targets)."));
