@@ -16,11 +16,26 @@ internal sealed record DeviceInfo(string Family, string? Brand, string? Model);
 
 internal sealed record ParsedUserAgent(BrowserInfo Browser, OsInfo Os, DeviceInfo Device, DeviceType DeviceType);
 
+/// <summary>The three rule lists of regexes.yaml.</summary>
+internal enum UapRuleList
+{
+    /// <summary><c>user_agent_parsers</c>.</summary>
+    Browser,
+
+    /// <summary><c>os_parsers</c>.</summary>
+    Os,
+
+    /// <summary><c>device_parsers</c>.</summary>
+    Device,
+}
+
 /// <summary>
 /// A parser for uap-core's <c>regexes.yaml</c> following its specification (docs/specification.md in the npm package):
 /// each list is tried in order and the first match wins; <c>*_replacement</c> values override the groups and may
 /// contain <c>$1</c>..<c>$9</c>; <c>regex_flag: 'i'</c> makes one rule case-insensitive; results are trimmed and an
-/// empty result is "not defined" (null); nothing matched gives family "Other".
+/// empty result is "not defined" (null); nothing matched gives family "Other". The rules are the npm package's
+/// <c>regexes.yaml</c> preceded by <see cref="SupplementResource"/>: rules from a newer uap-core commit than the newest
+/// npm release, copied verbatim (docs/adr/0007-analytics-data-packages.md).
 /// </summary>
 /// <remarks>
 /// Speed: about 1,200 rules are tried in order, so an unseen string costs up to a few hundred regex scans. Each rule's
@@ -43,6 +58,9 @@ internal sealed class UserAgentParser
 
     private static readonly Regex NeverMatches = new("(?!)", RegexOptions.None, MatchTimeout);
 
+    /// <summary>The embedded <c>regexes.supplement.yaml</c> (beside this file), tried before the package's rules.</summary>
+    public const string SupplementResource = "CivicDesk.Web.SiteAnalytics.Enrichment.regexes.supplement.yaml";
+
     private readonly Rule[] _browserRules;
     private readonly Rule[] _osRules;
     private readonly Rule[] _deviceRules;
@@ -58,28 +76,100 @@ internal sealed class UserAgentParser
 
     public int RuleCount => _browserRules.Length + _osRules.Length + _deviceRules.Length;
 
+    /// <summary>The patterns of <paramref name="list"/>, in the order they are tried.</summary>
+    public IReadOnlyList<string> Patterns(UapRuleList list) => [.. Rules(list).Select(r => r.Pattern)];
+
     /// <summary>Patterns that .NET's regex syntax refuses (checked with the interpreter, which parses the same syntax).</summary>
     public IReadOnlyList<string> RulesNetCannotRead() =>
         [.. _browserRules.Concat(_osRules).Concat(_deviceRules).Where(r => r.TryBuild(RegexOptions.None) is null).Select(r => r.Pattern)];
 
-    public static UserAgentParser Load(string regexesYamlPath, int cacheSize = 10_000, RegexOptions engine = DefaultEngine)
+    /// <summary>The package's <paramref name="regexesYamlPath"/>, preceded by the embedded supplement unless
+    /// <paramref name="withSupplement"/> is false (to measure the package alone).</summary>
+    public static UserAgentParser Load(string regexesYamlPath, int cacheSize = 10_000, RegexOptions engine = DefaultEngine, bool withSupplement = true)
     {
-        using var reader = File.OpenText(regexesYamlPath);
-        return FromYaml(reader, cacheSize, engine);
+        using var package = File.OpenText(regexesYamlPath);
+        if (!withSupplement)
+        {
+            return FromYaml(package, cacheSize, engine);
+        }
+
+        using var supplement = OpenSupplement();
+        return FromYaml([new RuleDocument("regexes.supplement.yaml", supplement, Complete: false), new RuleDocument("regexes.yaml", package, Complete: true)], cacheSize, engine);
     }
 
-    public static UserAgentParser FromYaml(TextReader yaml, int cacheSize = 10_000, RegexOptions engine = DefaultEngine)
+    /// <summary>One complete rules file (all three lists), as regexes.yaml.</summary>
+    public static UserAgentParser FromYaml(TextReader yaml, int cacheSize = 10_000, RegexOptions engine = DefaultEngine) =>
+        FromYaml([new RuleDocument("regexes.yaml", yaml, Complete: true)], cacheSize, engine);
+
+    /// <summary>
+    /// Rule files tried in the given order, each list concatenated: the first document's rules win over the next
+    /// ones'. A later document's rule is left out when it has the same regex and flag as a rule of an earlier one,
+    /// since it could never match after its twin (the supplement moves a few package rules ahead that way), or when an
+    /// earlier document lists it under <c>superseded_&lt;list&gt;</c> (a rule its replacement has made unreachable).
+    /// A document that is not <see cref="RuleDocument.Complete"/> may leave lists out.
+    /// </summary>
+    public static UserAgentParser FromYaml(IReadOnlyList<RuleDocument> documents, int cacheSize = 10_000, RegexOptions engine = DefaultEngine)
     {
-        var document = new DeserializerBuilder().Build().Deserialize<Dictionary<string, List<Dictionary<string, string?>>>>(yaml)
-            ?? throw new InvalidDataException("regexes.yaml is empty.");
+        var browser = new List<Rule>();
+        var os = new List<Rule>();
+        var device = new List<Rule>();
+        var leftOut = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var document in documents)
+        {
+            var earlier = browser.Concat(os).Concat(device).Select(r => r.Key).Concat(leftOut).ToHashSet(StringComparer.Ordinal);
 
-        Rule[] Rules(string key) =>
-            document.TryGetValue(key, out var list)
-                ? [.. list.Select(entry => new Rule(entry, engine))]
-                : throw new InvalidDataException($"regexes.yaml has no '{key}'.");
+            var lists = new DeserializerBuilder().Build().Deserialize<Dictionary<string, List<Dictionary<string, string?>>?>>(document.Yaml)
+                ?? throw new InvalidDataException($"{document.Name} is empty.");
 
-        return new UserAgentParser(Rules("user_agent_parsers"), Rules("os_parsers"), Rules("device_parsers"), cacheSize);
+            void Add(List<Rule> rules, string key)
+            {
+                if (lists.TryGetValue(key, out var list) && list is not null)
+                {
+                    rules.AddRange(list.Select((entry, i) => new Rule(entry, engine, key, $"{document.Name} {key}[{i}]")).Where(r => !earlier.Contains(r.Key)));
+                }
+                else if (document.Complete)
+                {
+                    throw new InvalidDataException($"{document.Name} has no '{key}'.");
+                }
+            }
+
+            Add(browser, "user_agent_parsers");
+            Add(os, "os_parsers");
+            Add(device, "device_parsers");
+            foreach (var key in (string[])["user_agent_parsers", "os_parsers", "device_parsers"])
+            {
+                if (lists.TryGetValue("superseded_" + key, out var superseded) && superseded is not null)
+                {
+                    leftOut.UnionWith(superseded.Select(entry => new Rule(entry, engine, key, document.Name).Key));
+                }
+            }
+        }
+
+        return new UserAgentParser([.. browser], [.. os], [.. device], cacheSize);
     }
+
+    /// <summary>The embedded supplement. It is part of the assembly, so a missing one means a broken build: that throws
+    /// (and <see cref="Enricher"/> logs it) rather than quietly parsing with the older rules alone.</summary>
+    public static TextReader OpenSupplement() =>
+        new StreamReader(typeof(UserAgentParser).Assembly.GetManifestResourceStream(SupplementResource)
+            ?? throw new InvalidOperationException($"The embedded resource {SupplementResource} is missing (see DataPackages.targets)."));
+
+    /// <summary>
+    /// The rule of <paramref name="list"/> that answers <paramref name="userAgent"/>, as "file list[index] 'pattern'",
+    /// or null when none matches: for failure reports.
+    /// </summary>
+    public string? MatchingRule(UapRuleList list, string? userAgent)
+    {
+        var ua = Cut(userAgent);
+        return Rules(list).FirstOrDefault(r => r.Match(ua) is not null) is { } rule ? $"{rule.Source} '{rule.Pattern}'" : null;
+    }
+
+    private Rule[] Rules(UapRuleList list) => list switch
+    {
+        UapRuleList.Browser => _browserRules,
+        UapRuleList.Os => _osRules,
+        _ => _deviceRules,
+    };
 
     /// <summary>Browser, OS, device and device type of <paramref name="userAgent"/>, cached by the whole string.</summary>
     public ParsedUserAgent Parse(string? userAgent)
@@ -153,8 +243,9 @@ internal sealed class UserAgentParser
     private static string Cut(string? userAgent) =>
         userAgent is null ? "" : userAgent.Length > MaxLength ? userAgent[..MaxLength] : userAgent;
 
-    /// <summary>One entry of regexes.yaml; its regex is built on first use.</summary>
-    private sealed class Rule(Dictionary<string, string?> entry, RegexOptions engine)
+    /// <summary>One entry of a <paramref name="list"/> of regexes.yaml; its regex is built on first use.
+    /// <paramref name="source"/> says where it is.</summary>
+    private sealed class Rule(Dictionary<string, string?> entry, RegexOptions engine, string list, string source)
     {
         private readonly string _pattern = entry.GetValueOrDefault("regex") ?? throw new InvalidDataException("A rule in regexes.yaml has no regex.");
         private readonly bool _ignoreCase = entry.GetValueOrDefault("regex_flag") == "i";
@@ -178,6 +269,11 @@ internal sealed class UserAgentParser
         }
 
         public string Pattern => _pattern;
+
+        public string Source => source;
+
+        /// <summary>What makes two rules of one list match the same strings: the pattern and the flag.</summary>
+        public string Key => $"{list} {(_ignoreCase ? "i" : "-")} {_pattern}";
 
         public Regex? TryBuild(RegexOptions options)
         {
@@ -237,6 +333,11 @@ internal sealed class UserAgentParser
         }
     }
 }
+
+/// <summary>One rules file for <see cref="UserAgentParser.FromYaml(IReadOnlyList{RuleDocument}, int, RegexOptions)"/>:
+/// <paramref name="Name"/> appears in <see cref="UserAgentParser.MatchingRule"/>; a <paramref name="Complete"/> one
+/// must have all three lists.</summary>
+internal sealed record RuleDocument(string Name, TextReader Yaml, bool Complete);
 
 /// <summary>
 /// A cache of at most about twice <c>capacity</c> entries in two generations: entries are added to the young one;

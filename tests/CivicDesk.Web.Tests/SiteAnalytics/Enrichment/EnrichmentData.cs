@@ -20,9 +20,15 @@ internal static class EnrichmentData
 
     private static readonly Lazy<UserAgentParser> LazyParser = new(() => UserAgentParser.Load(RegexesYaml));
 
+    private static readonly Lazy<UserAgentParser> LazyPackageOnlyParser = new(() => UserAgentParser.Load(RegexesYaml, withSupplement: false));
+
     private static readonly Lazy<BotDetector> LazyBots = new(() => BotDetector.Load(CrawlerJson));
 
+    /// <summary>The shipped rules: the embedded supplement, then the package's regexes.yaml.</summary>
     public static UserAgentParser Parser => LazyParser.Value;
+
+    /// <summary>The package's regexes.yaml alone, to show what the supplement adds.</summary>
+    public static UserAgentParser PackageOnlyParser => LazyPackageOnlyParser.Value;
 
     public static BotDetector Bots => LazyBots.Value;
 

@@ -2,65 +2,201 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CivicDesk.Web.SiteAnalytics.Enrichment;
+using YamlDotNet.Serialization;
 
 namespace CivicDesk.Web.Tests.SiteAnalytics.Enrichment;
 
 /// <summary>
-/// uap-core's own test cases; the failures are listed with the reason in enrichment-reports/ in the test output.
+/// uap-core's own test cases must reach the issue's targets; every remaining failure is printed with what differs and
+/// the rule that answered, and also written to enrichment-reports/ in the test output.
 /// </summary>
 /// <remarks>
 /// The issue's targets are 99% (browser), 99% (OS) and 98% (device). The test cases in shared/ come from a uap-core
-/// commit newer than its newest npm release (0.18.0, the regexes.yaml we ship), which lacks the rules for the browsers
-/// and OS versions added since (Brave, WeChat, Weibo, Opera GX, VivoBrowser, Darwin 23/24 → iOS 17/18, …). uap-core's
-/// reference parser (npm uap-ref-impl 0.3.1) with the same regexes.yaml fails exactly the same cases (169, 20, 13;
-/// docs/benchmarks.md), so the gap is the data, not this parser. The tests therefore hold the figures reached with the
-/// pinned data as a floor against regressions and print the issue's target beside them; raise the floors to the
-/// targets when npm has a uap-core release with those rules.
+/// commit newer than its newest npm release (0.18.0, the regexes.yaml the build fetches); the rules added upstream
+/// since then ship in Enrichment/regexes.supplement.yaml, tried before the package's (docs/adr/0007). The figures of
+/// the package alone are printed beside them, to show what the supplement adds and when npm has caught up.
 /// </remarks>
 public sealed class UserAgentParserTests(ITestOutputHelper output)
 {
-    // Reached with uap-core 0.18.0: 1432/1601, 463/483, 16116/16129.
-    private const double BrowserFloor = 0.894;
-    private const double OsFloor = 0.958;
-    private const double DeviceFloor = 0.98;
-
     [Fact]
-    public void Browsers_of_uap_cores_test_cases_reach_the_pinned_data_floor()
+    public void Browsers_of_uap_cores_test_cases_are_at_least_99_percent_right()
     {
-        var cases = EnrichmentData.UapCoreCases("test_ua.yaml");
-        var score = Score("ua", cases, ua =>
+        var score = Score(UapRuleList.Browser, "test_ua.yaml", ["family", "major", "minor", "patch"], (parser, ua) =>
         {
-            var b = EnrichmentData.Parser.ParseBrowser(ua);
+            var b = parser.ParseBrowser(ua);
             return [b.Family, b.Major, b.Minor, b.Patch];
-        }, ["family", "major", "minor", "patch"]);
-        Report("browser", score, 0.99);
-        Assert.True(score >= BrowserFloor, $"browser {score:P2}");
+        });
+        Assert.True(score >= 0.99, $"browser {score:P2}");
     }
 
     [Fact]
-    public void Operating_systems_of_uap_cores_test_cases_reach_the_pinned_data_floor()
+    public void Operating_systems_of_uap_cores_test_cases_are_at_least_99_percent_right()
     {
-        var cases = EnrichmentData.UapCoreCases("test_os.yaml");
-        var score = Score("os", cases, ua =>
+        var score = Score(UapRuleList.Os, "test_os.yaml", ["family", "major", "minor", "patch", "patch_minor"], (parser, ua) =>
         {
-            var o = EnrichmentData.Parser.ParseOs(ua);
+            var o = parser.ParseOs(ua);
             return [o.Family, o.Major, o.Minor, o.Patch, o.PatchMinor];
-        }, ["family", "major", "minor", "patch", "patch_minor"]);
-        Report("os", score, 0.99);
-        Assert.True(score >= OsFloor, $"os {score:P2}");
+        });
+        Assert.True(score >= 0.99, $"os {score:P2}");
     }
 
     [Fact]
     public void Devices_of_uap_cores_test_cases_are_at_least_98_percent_right()
     {
-        var cases = EnrichmentData.UapCoreCases("test_device.yaml");
-        var score = Score("device", cases, ua =>
+        var score = Score(UapRuleList.Device, "test_device.yaml", ["family", "brand", "model"], (parser, ua) =>
         {
-            var d = EnrichmentData.Parser.ParseDevice(ua);
+            var d = parser.ParseDevice(ua);
             return [d.Family, d.Brand, d.Model];
-        }, ["family", "brand", "model"]);
-        Report("device", score, 0.98);
-        Assert.True(score >= DeviceFloor, $"device {score:P2}");
+        });
+        Assert.True(score >= 0.98, $"device {score:P2}");
+    }
+
+    [Fact]
+    public void Supplement_rules_are_tried_before_the_packages()
+    {
+        var parser = UserAgentParser.FromYaml(
+        [
+            new RuleDocument("supplement", new StringReader("""
+                user_agent_parsers:
+                  - regex: '(NewBrowser)/(\d+)'
+                os_parsers:
+                  - regex: 'Darwin/(23)'
+                    os_replacement: 'iOS'
+                    os_v1_replacement: '17'
+                """), Complete: false),
+            new RuleDocument("package", new StringReader("""
+                user_agent_parsers:
+                  - regex: '(Chrome)/(\d+)'
+                os_parsers:
+                  - regex: '(Darwin)/(\d+)'
+                device_parsers:
+                  - regex: '(Pixel \d)'
+                """), Complete: true),
+        ]);
+
+        Assert.Equal(new BrowserInfo("NewBrowser", "3", null, null), parser.ParseBrowser("Chrome/120 NewBrowser/3"));
+        Assert.Equal(new BrowserInfo("Chrome", "120", null, null), parser.ParseBrowser("Chrome/120"));
+        Assert.Equal(new OsInfo("iOS", "17", null, null, null), parser.ParseOs("CFNetwork Darwin/23"));
+        Assert.Equal(new OsInfo("Darwin", "22", null, null, null), parser.ParseOs("CFNetwork Darwin/22"));
+        Assert.Equal("Pixel 7", parser.ParseDevice("Android 14; Pixel 7").Family);
+        Assert.Equal("supplement user_agent_parsers[0] '(NewBrowser)/(\\d+)'", parser.MatchingRule(UapRuleList.Browser, "NewBrowser/3"));
+        Assert.Equal("package os_parsers[0] '(Darwin)/(\\d+)'", parser.MatchingRule(UapRuleList.Os, "Darwin/22"));
+        Assert.Null(parser.MatchingRule(UapRuleList.Device, "nothing"));
+    }
+
+    [Fact]
+    public void A_package_rule_with_an_earlier_twin_is_left_out_and_the_twin_answers_first()
+    {
+        var parser = UserAgentParser.FromYaml(
+        [
+            new RuleDocument("supplement", new StringReader("""
+                user_agent_parsers:
+                  - regex: '(Nutch)-(\d+)'
+                  - regex: '(Spider)'
+                    regex_flag: 'i'
+                """), Complete: false),
+            new RuleDocument("package", new StringReader("""
+                user_agent_parsers:
+                  - regex: '(Crawler)/(\d+)'
+                  - regex: '(Nutch)-(\d+)'
+                    family_replacement: 'Never reached'
+                  - regex: '(Spider)'
+                os_parsers:
+                  - regex: '(Nutch)-(\d+)'
+                device_parsers: []
+                """), Complete: true),
+        ]);
+
+        // The package's '(Nutch)-(\d+)' is dropped; '(Spider)' differs by its flag and the OS rule by its list.
+        Assert.Equal(5, parser.RuleCount);
+        Assert.Equal(new BrowserInfo("Nutch", "2", null, null), parser.ParseBrowser("Crawler/1 Nutch-2"));
+        Assert.Equal(new OsInfo("Nutch", "2", null, null, null), parser.ParseOs("Nutch-2"));
+    }
+
+    [Fact]
+    public void A_package_rule_an_earlier_document_lists_as_superseded_is_left_out()
+    {
+        var parser = UserAgentParser.FromYaml(
+        [
+            new RuleDocument("supplement", new StringReader("""
+                user_agent_parsers:
+                  - regex: '(Vivaldi)/(\d+)(?:\.(\d+)|)'
+                superseded_user_agent_parsers:
+                  - regex: '(Vivaldi)/(\d+)\.(\d+)\.(\d+)'
+                superseded_device_parsers:
+                  - regex: '(Spider)'
+                    regex_flag: 'i'
+                """), Complete: false),
+            new RuleDocument("package", new StringReader("""
+                user_agent_parsers:
+                  - regex: '(Vivaldi)/(\d+)\.(\d+)\.(\d+)'
+                os_parsers: []
+                device_parsers:
+                  - regex: '(Spider)'
+                  - regex: '(Spider)'
+                    regex_flag: 'i'
+                """), Complete: true),
+        ]);
+
+        Assert.Equal(["(Vivaldi)/(\\d+)(?:\\.(\\d+)|)"], parser.Patterns(UapRuleList.Browser));
+        Assert.Equal(["(Spider)"], parser.Patterns(UapRuleList.Device));
+        Assert.Equal("Spider", parser.ParseDevice("Spider").Family);
+        Assert.Equal("Other", parser.ParseDevice("spider").Family);
+    }
+
+    [Fact]
+    public void The_rules_the_supplement_supersedes_are_the_packages_and_unreachable_behind_their_replacements()
+    {
+        using var reader = UserAgentParser.OpenSupplement();
+        var supplement = new DeserializerBuilder().Build().Deserialize<Dictionary<string, List<Dictionary<string, string?>>?>>(reader);
+        var strings = new[] { "test_ua.yaml", "test_os.yaml", "test_device.yaml" }
+            .SelectMany(EnrichmentData.UapCoreCases).Select(c => c["user_agent_string"] ?? "").Distinct(StringComparer.Ordinal).ToList();
+        var checkedRules = 0;
+        foreach (var (list, key) in new[] { (UapRuleList.Browser, "user_agent_parsers"), (UapRuleList.Os, "os_parsers"), (UapRuleList.Device, "device_parsers") })
+        {
+            foreach (var rule in supplement.GetValueOrDefault("superseded_" + key) ?? [])
+            {
+                var pattern = rule["regex"] ?? "";
+                Assert.Contains(pattern, EnrichmentData.PackageOnlyParser.Patterns(list));
+                Assert.DoesNotContain(pattern, EnrichmentData.Parser.Patterns(list));
+                var old = new Regex(pattern, RegexOptions.CultureInvariant | (rule.GetValueOrDefault("regex_flag") == "i" ? RegexOptions.IgnoreCase : RegexOptions.None));
+                var answeredElsewhere = strings.Where(ua => old.IsMatch(ua))
+                    .Select(ua => (ua, rule: EnrichmentData.Parser.MatchingRule(list, ua)))
+                    .Where(x => x.rule?.StartsWith("regexes.supplement.yaml ", StringComparison.Ordinal) != true)
+                    .ToList();
+                Assert.True(answeredElsewhere.Count == 0, $"{pattern} matches {answeredElsewhere.FirstOrDefault().ua}, which {answeredElsewhere.FirstOrDefault().rule} answers");
+                checkedRules++;
+            }
+        }
+
+        Assert.True(checkedRules > 0);
+    }
+
+    [Fact]
+    public void A_complete_rules_file_must_have_all_three_lists()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => UserAgentParser.FromYaml(new StringReader("user_agent_parsers: []\nos_parsers: []\n")));
+        Assert.Contains("device_parsers", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_embedded_supplement_names_its_upstream_source_and_licence_and_only_adds_rules_net_can_read()
+    {
+        string header;
+        using (var reader = UserAgentParser.OpenSupplement())
+        {
+            header = string.Concat(Enumerable.Range(0, 12).Select(_ => reader.ReadLine() + "\n"));
+        }
+
+        Assert.Contains("github.com/ua-parser/uap-core", header, StringComparison.Ordinal);
+        Assert.Matches("commit [0-9a-f]{40}", header);
+        Assert.Contains("Apache-2.0", header, StringComparison.Ordinal);
+
+        using var supplement = UserAgentParser.OpenSupplement();
+        var parser = UserAgentParser.FromYaml([new RuleDocument("supplement", supplement, Complete: false)]);
+        Assert.InRange(parser.RuleCount, 1, 200);
+        Assert.Empty(parser.RulesNetCannotRead());
+        Assert.True(EnrichmentData.Parser.RuleCount > EnrichmentData.PackageOnlyParser.RuleCount);
     }
 
     [Fact]
@@ -152,6 +288,41 @@ public sealed class UserAgentParserTests(ITestOutputHelper output)
         Assert.Same(EnrichmentData.Parser.Parse(ua), EnrichmentData.Parser.Parse(ua));
     }
 
+    [Fact]
+    public void Supplement_cost_is_printed_not_asserted()
+    {
+        // Both parsers uncached and warmed up, then timed in alternating rounds, so that a machine busy with other work
+        // weighs on both alike.
+        var cases = EnrichmentData.UapCoreCases("test_ua.yaml").Select(c => c["user_agent_string"] ?? "").ToArray();
+        UserAgentParser[] parsers =
+        [
+            UserAgentParser.Load(EnrichmentData.RegexesYaml, cacheSize: 0, withSupplement: false),
+            UserAgentParser.Load(EnrichmentData.RegexesYaml, cacheSize: 0),
+        ];
+        var elapsed = new TimeSpan[parsers.Length];
+        for (var round = 0; round < 8; round++)
+        {
+            for (var p = 0; p < parsers.Length; p++)
+            {
+                var watch = Stopwatch.StartNew();
+                foreach (var ua in cases)
+                {
+                    parsers[p].Parse(ua);
+                }
+
+                if (round >= 2)
+                {
+                    elapsed[p] += watch.Elapsed;
+                }
+            }
+        }
+
+        var perString = elapsed.Select(e => e.TotalMicroseconds / (6 * cases.Length)).ToArray();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"uncached parse (browser+os+device, {cases.Length} strings of test_ua.yaml, compiled, after warm-up): package alone ({parsers[0].RuleCount} rules) "
+            + $"{perString[0]:F0} µs a string, with the supplement ({parsers[1].RuleCount} rules) {perString[1]:F0} µs a string ({perString[1] / perString[0] - 1:+0%;-0%})"));
+    }
+
     [Theory]
     [InlineData(RegexOptions.None)]
     [InlineData(RegexOptions.Compiled)]
@@ -204,38 +375,55 @@ public sealed class UserAgentParserTests(ITestOutputHelper output)
 
         var hits = watch.Elapsed;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{engine}: load {load.TotalMilliseconds:F0} ms; {cases.Length} distinct UAs (test_ua.yaml), browser+os+device: first pass (regexes built) "
-            + $"{cases.Length / cold.TotalSeconds:F0}/s, uncached after warm-up {cases.Length / uncached.TotalSeconds:F0}/s, cache hits {cases.Length * 10 / hits.TotalSeconds:F0}/s"));
+            $"{engine} ({fresh.RuleCount} rules): load {load.TotalMilliseconds:F0} ms; {cases.Length} distinct UAs (test_ua.yaml), browser+os+device: first pass (regexes built) "
+            + $"{cases.Length / cold.TotalSeconds:F0}/s, uncached after warm-up {cases.Length / uncached.TotalSeconds:F0}/s "
+            + $"({uncached.TotalMicroseconds / cases.Length:F0} µs a string), cache hits {cases.Length * 10 / hits.TotalSeconds:F0}/s"));
     }
 
-    private double Score(string kind, List<Dictionary<string, string?>> cases, Func<string, string?[]> parse, string[] fields)
+    /// <summary>
+    /// The share of <paramref name="file"/>'s cases whose <paramref name="fields"/> all equal the parse; prints and
+    /// writes every failure with what differs and the rule that answered, and prints the package's figure without the
+    /// supplement beside it.
+    /// </summary>
+    private double Score(UapRuleList list, string file, string[] fields, Func<UserAgentParser, string, string?[]> parse)
     {
-        var failures = new List<string>();
-        foreach (var testCase in cases)
+        var cases = EnrichmentData.UapCoreCases(file);
+        if (cases.Count == 0)
         {
-            var ua = testCase["user_agent_string"] ?? "";
-            var expected = fields.Select(f => Normalise(testCase.GetValueOrDefault(f))).ToArray();
-            var actual = parse(ua).Select(Normalise).ToArray();
-            if (!expected.SequenceEqual(actual))
-            {
-                var reason = string.Join("; ", fields.Select((f, i) => (f, i)).Where(x => expected[x.i] != actual[x.i])
-                    .Select(x => $"{x.f}: expected '{expected[x.i]}' got '{actual[x.i]}'"));
-                failures.Add($"{ua}\n    {reason}");
-            }
+            return 1;
         }
 
-        var score = cases.Count == 0 ? 1 : 1 - ((double)failures.Count / cases.Count);
-        var path = EnrichmentData.WriteReport($"uap-core-{kind}-failures.txt",
-            [$"{kind}: {cases.Count - failures.Count}/{cases.Count} right ({score:P2}) with uap-core 0.18.0's regexes.yaml.",
-             "Reason for every failure below: the test case is newer than the newest uap-core on npm (0.18.0); uap-core's reference",
-             "parser (uap-ref-impl 0.3.1) with the same regexes.yaml fails exactly these cases. Each shows what differs.", "", .. failures]);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind}: {cases.Count - failures.Count}/{cases.Count} = {score:P2}; failures in {path}"));
+        List<string> Failures(UserAgentParser parser) =>
+        [
+            .. from testCase in cases
+               let ua = testCase["user_agent_string"] ?? ""
+               let expected = fields.Select(f => Normalise(testCase.GetValueOrDefault(f))).ToArray()
+               let actual = parse(parser, ua).Select(Normalise).ToArray()
+               where !expected.SequenceEqual(actual)
+               select $"{ua}\n    " + string.Join("; ", fields.Select((f, i) => (f, i)).Where(x => expected[x.i] != actual[x.i])
+                   .Select(x => $"{x.f}: expected '{expected[x.i]}' got '{actual[x.i]}'"))
+                 + $"\n    rule: {parser.MatchingRule(list, ua) ?? "none matched"}",
+        ];
+
+        var failures = Failures(EnrichmentData.Parser);
+        var packageOnly = Failures(EnrichmentData.PackageOnlyParser).Count;
+        var score = 1 - ((double)failures.Count / cases.Count);
+        var target = list == UapRuleList.Device ? 0.98 : 0.99;
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"{list} ({file}): {cases.Count - failures.Count}/{cases.Count} = {score:P2} against the issue's target {target:P0}: "
+            + $"{(score >= target ? "met" : "NOT met")}. uap-core 0.18.0's regexes.yaml alone: {cases.Count - packageOnly}/{cases.Count} "
+            + $"= {1 - ((double)packageOnly / cases.Count):P2}.");
+        var path = EnrichmentData.WriteReport($"uap-core-{list.ToString().ToLowerInvariant()}-failures.txt",
+            [summary, "Each failure: the user agent, what differs, and the rule that answered (file, list, index, pattern).", "", .. failures]);
+        output.WriteLine(summary);
+        output.WriteLine($"{failures.Count} failures (also in {path}):");
+        foreach (var failure in failures)
+        {
+            output.WriteLine(failure);
+        }
+
         return score;
     }
-
-    private void Report(string kind, double score, double target) =>
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{kind}: {score:P2} against the issue's target {target:P0}: {(score >= target ? "met" : "NOT met with uap-core 0.18.0 (see the class remarks)")}"));
 
     private static string? Normalise(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
