@@ -11,6 +11,13 @@ internal static class BareEndpoint
 
     public static async Task<int> RunAsync(string url)
     {
+        await using var app = Build(url);
+        await app.RunAsync();
+        return 0;
+    }
+
+    public static WebApplication Build(string url)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url);
@@ -21,7 +28,6 @@ internal static class BareEndpoint
             context.Response.StatusCode = StatusCodes.Status202Accepted;
         });
         app.MapGet("/health/ready", () => Results.Ok());
-        await app.RunAsync();
-        return 0;
+        return app;
     }
 }
