@@ -24,6 +24,14 @@ internal sealed record Measurement(string Target, LoadResult Load, Memory Memory
     /// <summary>Pageviews plus events from the product's own stats API for today, to compare with the rows.</summary>
     public long? StatsApiEvents { get; init; }
 
+    /// <summary>Events stored after the load ended, and the app's CPU time per event meanwhile (the writer's cost).</summary>
+    public long? Drained { get; init; }
+
+    public double? WriterCpuMsPerEvent { get; init; }
+
+    /// <summary>How the warm-up went: its length and throughput slice by slice.</summary>
+    public string? Warmup { get; init; }
+
     public string? Note { get; init; }
 }
 
@@ -81,10 +89,9 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
         await server.WaitReadyAsync(ReadyTimeout, ct);
         using var load = new LoadGenerator(address, _workload, options.Connections);
         await load.SendFirstAsync(ct);
-        progress.WriteLine($"[{Bare}] warm-up {options.Warmup.TotalSeconds:0.#} s");
-        await load.RunAsync(options.Warmup, ct);
+        var warmup = await WarmUpAsync(Bare, load, ct);
         var (result, serverCpu, generatorCpu) = await MeasuredPhaseAsync(Bare, server, load, ct);
-        return new Measurement(Bare, result, server.ReadMemory(), serverCpu, generatorCpu, LoadAverage());
+        return new Measurement(Bare, result, server.ReadMemory(), serverCpu, generatorCpu, LoadAverage()) { Warmup = warmup.Description };
     }
 
     private async Task<Measurement> MeasureAppAsync(TargetDatabase database, string work, string target, CancellationToken ct)
@@ -100,6 +107,11 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
             ["SiteAnalytics__TrustedProxies__0"] = "127.0.0.1",
             ["ASPNETCORE_URLS"] = address.ToString(),
         };
+        foreach (var (name, value) in options.AppEnvironment)
+        {
+            environment[name] = value;
+        }
+
         if (options.RateLimitPerMinute is { } limit)
         {
             environment["SiteAnalytics__RateLimitPerMinute"] = limit.ToString(CultureInfo.InvariantCulture);
@@ -123,6 +135,8 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
 
         await using var app = ServerProcess.Start("dotnet", [options.AppDll!], environment, address, Path.Combine(work, target + ".log"), appFolder);
         await app.WaitReadyAsync(ReadyTimeout, ct);
+        // The pid lets one watch the app meanwhile (dotnet-counters monitor -p <pid>, top -p <pid>).
+        progress.WriteLine($"[{target}] app ready, pid {app.Id}, {database.Provider} database {database.Name}");
         using var api = new HttpClient { BaseAddress = address };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var siteId = await CreateSiteAsync(api, SiteTimeZone, ct);
@@ -134,9 +148,10 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
             throw new InvalidOperationException($"The first event was answered {(int)firstStatus}; see {app.LogPath}.");
         }
 
-        progress.WriteLine($"[{target}] first event answered in {firstTook.TotalSeconds:0.0} s; warm-up {options.Warmup.TotalSeconds:0.#} s, then until the database holds every accepted event");
-        var warmup = await load.RunAsync(options.Warmup, ct);
+        progress.WriteLine($"[{target}] first event answered in {firstTook.TotalSeconds:0.0} s");
+        var warmup = await WarmUpAsync(target, load, ct);
         var warmupAccepted = 1 + warmup.Accepted;
+        progress.WriteLine($"[{target}] waiting until the database holds the warm-up's {warmupAccepted} events");
         var (_, warmupStored) = await WaitStoredAsync(database, siteId, warmupAccepted, ct);
         if (warmupStored.Settled < warmupAccepted)
         {
@@ -145,7 +160,12 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
 
         var (result, serverCpu, generatorCpu) = await MeasuredPhaseAsync(target, app, load, ct);
         var expected = warmupAccepted + result.Accepted;
+        // The writer's own cost: the app's CPU time while it drains what the load left behind, with nothing else to do.
+        var cpuAtLoadEnd = app.CpuTime;
+        var atLoadEnd = await database.CountAsync(siteId, ct);
         var (storedAt, stored) = await WaitStoredAsync(database, siteId, expected, ct);
+        var drainCpu = app.CpuTime - cpuAtLoadEnd;
+        var drained = stored.Settled - atLoadEnd.Settled;
         var memory = app.ReadMemory();
         var loadAverage = LoadAverage();
         var statsApi = await StatsApiEventsAsync(api, siteId, ct);
@@ -157,9 +177,48 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
             Stored = stored,
             Expected = expected,
             StatsApiEvents = statsApi,
+            WriterCpuMsPerEvent = drained >= MinDrainedForCost ? drainCpu.TotalMilliseconds / drained : null,
+            Drained = drained,
+            Warmup = $"first event answered after {firstTook.TotalSeconds:0.0} s; {warmup.Description}",
             Note = storedAt is null ? $"only {stored.Settled} of {expected} accepted events stored after {DrainTimeout.TotalSeconds:0} s" : null,
         };
     }
+
+    /// <summary>
+    /// Sends load for the warm-up time, then in slices of <see cref="WarmupSlice"/> until a slice's throughput is no
+    /// longer more than 5 % above the one before (at most <see cref="MaxWarmup"/>). Right after start the app still
+    /// compiles its user-agent rules as new strings arrive, and its throughput climbs for a while; the measurement
+    /// should not include that climb.
+    /// </summary>
+    private async Task<(long Accepted, string Description)> WarmUpAsync(string target, LoadGenerator load, CancellationToken ct)
+    {
+        progress.WriteLine($"[{target}] warm-up: {options.Warmup.TotalSeconds:0.#} s, then {WarmupSlice.TotalSeconds:0} s slices until the throughput stops climbing");
+        var phase = await load.RunAsync(options.Warmup, ct);
+        var accepted = phase.Accepted;
+        var elapsed = phase.Elapsed;
+        var rates = new List<double> { phase.AcceptedPerSecond };
+        var steady = false;
+        while (elapsed < MaxWarmup)
+        {
+            var slice = await load.RunAsync(WarmupSlice, ct);
+            accepted += slice.Accepted;
+            elapsed += slice.Elapsed;
+            rates.Add(slice.AcceptedPerSecond);
+            if (slice.AcceptedPerSecond <= rates[^2] * 1.05)
+            {
+                steady = true;
+                break;
+            }
+        }
+
+        var description = $"warm-up {elapsed.TotalSeconds:0} s ({string.Join(" → ", rates.Select(r => r.ToString("N0", CultureInfo.CurrentCulture)))} accepted/s)" +
+            (steady ? "" : $", still climbing after {MaxWarmup.TotalSeconds:0} s");
+        progress.WriteLine($"[{target}] {description}");
+        return (accepted, description);
+    }
+
+    private static readonly TimeSpan WarmupSlice = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan MaxWarmup = TimeSpan.FromMinutes(2);
 
     private async Task<(LoadResult Result, double ServerCpuCores, double GeneratorCpuCores)> MeasuredPhaseAsync(
         string target, ServerProcess server, LoadGenerator load, CancellationToken ct)
@@ -174,6 +233,9 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
         progress.WriteLine($"[{target}] {result.Accepted} accepted in {seconds:0.00} s");
         return (result, serverCores, generatorCores);
     }
+
+    /// <summary>Fewer events drained than this give no figure for the writer's cost per event (too few to mean anything).</summary>
+    private const int MinDrainedForCost = 500;
 
     private TimeSpan DrainTimeout => TimeSpan.FromSeconds(Math.Max(60, 5 * options.Duration.TotalSeconds));
 

@@ -47,16 +47,21 @@ catch (Exception ex) when (ex is InvalidOperationException or TimeoutException o
 internal sealed record BenchOptions(
     string? AppDll, TimeSpan Duration, TimeSpan Warmup, int Connections, string? PostgresServer, IReadOnlyList<string> Targets, int? RateLimitPerMinute, bool FirstDay, bool KeepWork)
 {
+    /// <summary>Extra environment variables for the app (configuration such as SiteAnalytics__BatchSize, or runtime knobs such as DOTNET_gcServer).</summary>
+    public IReadOnlyDictionary<string, string> AppEnvironment { get; init; } = new Dictionary<string, string>();
+
     public const string Usage =
         """
         usage: CivicDesk.Bench.Ingest --app <CivicDesk.Web.dll> [--duration 30] [--warmup 5] [--connections 16]
                                       [--targets bare,sqlite,postgres] [--postgres <Npgsql connection string>]
                                       [--rate-limit <requests a minute per client>] [--first-day] [--keep]
+                                      [--app-env NAME=VALUE]...
           --postgres defaults to $CIVICDESK_BENCH_POSTGRES; without either, the postgres target is left out.
           The run creates (and drops) a database of its own on that server.
           --rate-limit sets SiteAnalytics:RateLimitPerMinute for the run (default: the app's own default).
           --first-day leaves out yesterday's visitor-id salt, which a fresh database lacks and a node running for
             over a day has; without it the run measures that steady state.
+          --app-env sets an environment variable for the app, e.g. SiteAnalytics__BatchSize=5000 or DOTNET_gcServer=0.
           --keep leaves the work folder (logs, SQLite file, spool) in place.
         """;
 
@@ -67,6 +72,7 @@ internal sealed record BenchOptions(
         int connections = 16;
         int? rateLimit = null;
         bool keep = false, firstDay = false;
+        var appEnvironment = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -81,6 +87,7 @@ internal sealed record BenchOptions(
                 case "--rate-limit": rateLimit = Positive(Value()); break;
                 case "--first-day": firstDay = true; break;
                 case "--keep": keep = true; break;
+                case "--app-env": AddVariable(appEnvironment, Value()); break;
                 default: throw new ArgumentException($"Unknown argument {args[i]}.");
             }
         }
@@ -104,7 +111,21 @@ internal sealed record BenchOptions(
 
         return new BenchOptions(
             app is null ? null : Path.GetFullPath(app), TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), connections,
-            string.IsNullOrEmpty(postgres) ? null : postgres, chosen, rateLimit, firstDay, keep);
+            string.IsNullOrEmpty(postgres) ? null : postgres, chosen, rateLimit, firstDay, keep)
+        {
+            AppEnvironment = appEnvironment,
+        };
+    }
+
+    private static void AddVariable(Dictionary<string, string> variables, string assignment)
+    {
+        var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"--app-env takes NAME=VALUE, not '{assignment}'.");
+        }
+
+        variables[assignment[..equals]] = assignment[(equals + 1)..];
     }
 
     private static double Seconds(string text) =>

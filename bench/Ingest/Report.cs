@@ -16,9 +16,14 @@ internal static class Report
     public static void Write(TextWriter output, BenchOptions options, IReadOnlyList<Measurement> measurements)
     {
         output.WriteLine();
-        output.WriteLine($"Ingestion: {options.Connections} connections, {options.Duration.TotalSeconds:0.#} s measured after {options.Warmup.TotalSeconds:0.#} s warm-up; " +
+        output.WriteLine($"Ingestion: {options.Connections} connections, {options.Duration.TotalSeconds:0.#} s measured after a warm-up of at least {options.Warmup.TotalSeconds:0.#} s; " +
             $"{Environment.ProcessorCount} cores; memory in MiB; latency from sending the request to reading the whole answer; " +
             (options.FirstDay ? "the app's first day (no salt from yesterday)." : "the app's steady state (yesterday's salt present)."));
+        if (options.AppEnvironment.Count > 0)
+        {
+            output.WriteLine($"App environment: {string.Join(", ", options.AppEnvironment.Select(v => $"{v.Key}={v.Value}"))}");
+        }
+
         output.WriteLine();
         output.WriteLine("| target | accepted/s | persisted/s | p50 ms | p99 ms | max ms | 202 | 429 | 503 | other | peak RSS MB |");
         output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -34,8 +39,13 @@ internal static class Report
         foreach (var m in measurements)
         {
             output.WriteLine(
-                $"{m.Target}: p95 {m.Load.LatencyMs(0.95):0.00} ms; RSS at the end {m.Memory.CurrentMb:0} MiB; CPU during the load: server {m.ServerCpuCores:0.00} cores, " +
+                $"{m.Target}: p95 {m.Load.LatencyMs(0.95):0.00} ms; RSS at the end {m.Memory.CurrentMb:0} MiB ({m.Memory.AnonymousMb:0} anonymous, {m.Memory.FileMb:0} file-backed); CPU during the load: server {m.ServerCpuCores:0.00} cores, " +
                 $"load generator {m.GeneratorCpuCores:0.00} cores; load average after {m.LoadAverage}");
+            if (m.Warmup is { } warmup)
+            {
+                output.WriteLine($"    {warmup}");
+            }
+
             if (m.Stored is { } s)
             {
                 var agree = s.RollupEvents == s.Rows ? "agree" : $"DISAGREE ({s.RollupEvents:N0})";
@@ -43,6 +53,14 @@ internal static class Report
                 output.WriteLine(
                     $"    stored {s.Rows:N0} event rows + {s.Bots:N0} bots counted = {s.Settled:N0} of {m.Expected:N0} accepted (warm-up included); " +
                     $"rollups {agree}; stats API {statsApi}; last event stored {(m.DrainLag is { } lag ? $"{lag.TotalMilliseconds:N0} ms" : "—")} after the load ended");
+            }
+
+            if (m.Drained is { } drained)
+            {
+                var perAccepted = m.ServerCpuCores * m.Load.Elapsed.TotalMilliseconds / Math.Max(1, m.Load.Accepted);
+                output.WriteLine(
+                    $"    app CPU per accepted event during the load {perAccepted:0.000} ms (endpoint and writer); " +
+                    $"{drained:N0} events stored after the load ended, app CPU per event meanwhile {(m.WriterCpuMsPerEvent is { } w ? $"{w:0.000} ms" : "—")} (the writer alone)");
             }
 
             if (m.Load.FirstFailure is { } failure)

@@ -5,8 +5,11 @@ using System.Net.Sockets;
 
 namespace CivicDesk.Bench.Ingest;
 
-/// <summary>Resident memory of a process from /proc/&lt;pid&gt;/status, in MiB: the peak so far (VmHWM) and now (VmRSS).</summary>
-internal readonly record struct Memory(double PeakMb, double CurrentMb);
+/// <summary>
+/// Resident memory of a process from /proc/&lt;pid&gt;/status, in MiB: the peak so far (VmHWM), now (VmRSS), and how
+/// much of now is anonymous (heaps, JIT code) and how much file-backed (mapped files such as the DB-IP database).
+/// </summary>
+internal readonly record struct Memory(double PeakMb, double CurrentMb, double AnonymousMb, double FileMb);
 
 /// <summary>
 /// A server under test, run as a child process with its output in a log file: started, polled until ready, read for
@@ -108,20 +111,19 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Memory ReadMemory()
     {
-        double peak = double.NaN, current = double.NaN;
+        var fields = new Dictionary<string, double>();
         foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
         {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && line[..colon] is "VmHWM" or "VmRSS" or "RssAnon" or "RssFile")
             {
-                peak = Kilobytes(line) / 1024.0;
-            }
-            else if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                current = Kilobytes(line) / 1024.0;
+                fields[line[..colon]] = Kilobytes(line) / 1024.0;
             }
         }
 
-        return new Memory(peak, current);
+        return new Memory(
+            fields.GetValueOrDefault("VmHWM", double.NaN), fields.GetValueOrDefault("VmRSS", double.NaN),
+            fields.GetValueOrDefault("RssAnon", double.NaN), fields.GetValueOrDefault("RssFile", double.NaN));
     }
 
     private static long Kilobytes(string line) =>

@@ -22,6 +22,9 @@ internal abstract class TargetDatabase : IAsyncDisposable
     /// <summary>The value of the app's <c>Database:Provider</c> setting.</summary>
     public abstract string Provider { get; }
 
+    /// <summary>The file or database name, for the operator watching the run.</summary>
+    public abstract string Name { get; }
+
     /// <summary>The app's <c>Database:ConnectionString</c>.</summary>
     public abstract string ConnectionString { get; }
 
@@ -79,6 +82,8 @@ internal sealed class SqliteTargetDatabase(string folder) : TargetDatabase
 
     public override string Provider => "Sqlite";
 
+    public override string Name => _path;
+
     public override string ConnectionString => $"Data Source={_path}";
 
     protected override DbConnection Connect() => new SqliteConnection($"Data Source={_path};Pooling=False");
@@ -114,6 +119,8 @@ internal sealed class PostgresTargetDatabase : TargetDatabase
     }
 
     public override string Provider => "Postgres";
+
+    public override string Name => _name;
 
     public override string ConnectionString { get; }
 
