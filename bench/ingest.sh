@@ -2,7 +2,7 @@
 # Ingestion benchmark (docs/benchmarks.md, "Site analytics: ingestion"): builds the app and the tool in Release, then
 # runs the same realistic load against a bare Kestrel endpoint that answers 202, the app on SQLite and, when a server
 # is given, the app on PostgreSQL; prints one table and PASS/FAIL against issue 3's targets.
-#   bench/ingest.sh                  # 30 s measured per target, after 5 s warm-up, 16 connections
+#   bench/ingest.sh                  # 30 s measured per target after a warm-up of at least 10 s, 16 connections
 #   bench/ingest.sh 10               # 10 s measured per target
 #   CIVICDESK_BENCH_POSTGRES="Host=127.0.0.1;Port=5433;Username=postgres;Database=postgres" bench/ingest.sh 30
 #                                    # adds the PostgreSQL target (a fresh database is created and dropped)
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 duration=${1:-30}
 shift || true
-warmup=${WARMUP:-5}
+warmup=${WARMUP:-10}
 connections=${CONNECTIONS:-16}
 log=$(mktemp /tmp/civicdesk-ingest-build.XXXXXX)
 trap 'rm -f "$log"' EXIT

@@ -52,7 +52,7 @@ internal sealed record BenchOptions(
 
     public const string Usage =
         """
-        usage: CivicDesk.Bench.Ingest --app <CivicDesk.Web.dll> [--duration 30] [--warmup 5] [--connections 16]
+        usage: CivicDesk.Bench.Ingest --app <CivicDesk.Web.dll> [--duration 30] [--warmup 10] [--connections 16]
                                       [--targets bare,sqlite,postgres] [--postgres <Npgsql connection string>]
                                       [--rate-limit <requests a minute per client>] [--first-day] [--keep]
                                       [--app-env NAME=VALUE]...
@@ -68,7 +68,7 @@ internal sealed record BenchOptions(
     public static BenchOptions Parse(string[] args, string? postgresFromEnvironment)
     {
         string? app = null, postgres = postgresFromEnvironment, targets = null;
-        double duration = 30, warmup = 5;
+        double duration = 30, warmup = 10;
         int connections = 16;
         int? rateLimit = null;
         bool keep = false, firstDay = false;

@@ -39,7 +39,7 @@ internal static class Report
         foreach (var m in measurements)
         {
             output.WriteLine(
-                $"{m.Target}: p95 {m.Load.LatencyMs(0.95):0.00} ms; RSS at the end {m.Memory.CurrentMb:0} MiB ({m.Memory.AnonymousMb:0} anonymous, {m.Memory.FileMb:0} file-backed); CPU during the load: server {m.ServerCpuCores:0.00} cores, " +
+                $"{m.Target}: p95 {m.Load.LatencyMs(0.95):0.00} ms; RSS at the end {m.Memory.CurrentMb:0} MiB ({m.Memory.AnonymousMb:0} anonymous, {m.Memory.FileMb:0} file-backed, {m.Memory.SharedMb:0} shared); CPU during the load: server {m.ServerCpuCores:0.00} cores, " +
                 $"load generator {m.GeneratorCpuCores:0.00} cores; load average after {m.LoadAverage}");
             if (m.Warmup is { } warmup)
             {

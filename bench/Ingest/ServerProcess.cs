@@ -7,9 +7,10 @@ namespace CivicDesk.Bench.Ingest;
 
 /// <summary>
 /// Resident memory of a process from /proc/&lt;pid&gt;/status, in MiB: the peak so far (VmHWM), now (VmRSS), and how
-/// much of now is anonymous (heaps, JIT code) and how much file-backed (mapped files such as the DB-IP database).
+/// much of now is anonymous (GC heaps, native allocations), file-backed (the runtime's and the app's mapped files, such
+/// as assemblies, ICU and the DB-IP database) and shared (the runtime's double-mapped executable memory for JIT code).
 /// </summary>
-internal readonly record struct Memory(double PeakMb, double CurrentMb, double AnonymousMb, double FileMb);
+internal readonly record struct Memory(double PeakMb, double CurrentMb, double AnonymousMb, double FileMb, double SharedMb);
 
 /// <summary>
 /// A server under test, run as a child process with its output in a log file: started, polled until ready, read for
@@ -115,7 +116,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
         {
             var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && line[..colon] is "VmHWM" or "VmRSS" or "RssAnon" or "RssFile")
+            if (colon > 0 && line[..colon] is "VmHWM" or "VmRSS" or "RssAnon" or "RssFile" or "RssShmem")
             {
                 fields[line[..colon]] = Kilobytes(line) / 1024.0;
             }
@@ -123,7 +124,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         return new Memory(
             fields.GetValueOrDefault("VmHWM", double.NaN), fields.GetValueOrDefault("VmRSS", double.NaN),
-            fields.GetValueOrDefault("RssAnon", double.NaN), fields.GetValueOrDefault("RssFile", double.NaN));
+            fields.GetValueOrDefault("RssAnon", double.NaN), fields.GetValueOrDefault("RssFile", double.NaN), fields.GetValueOrDefault("RssShmem", double.NaN));
     }
 
     private static long Kilobytes(string line) =>
