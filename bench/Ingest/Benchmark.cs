@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace CivicDesk.Bench.Ingest;
+
+/// <summary>One target's figures: the measured phase's answers and latencies, and for the app what reached the database.</summary>
+internal sealed record Measurement(string Target, LoadResult Load, Memory Memory, double ServerCpuCores, double GeneratorCpuCores, string LoadAverage)
+{
+    /// <summary>Accepted events of the measured phase over the time from its first request until the last of them was stored.</summary>
+    public double? PersistedPerSecond { get; init; }
+
+    /// <summary>From the end of the load until the database held every accepted event.</summary>
+    public TimeSpan? DrainLag { get; init; }
+
+    public StoredCounts? Stored { get; init; }
+
+    /// <summary>Accepted events (warm-up and measured) that the database should hold.</summary>
+    public long? Expected { get; init; }
+
+    /// <summary>Pageviews plus events from the product's own stats API for today, to compare with the rows.</summary>
+    public long? StatsApiEvents { get; init; }
+
+    /// <summary>Events stored after the load ended, and the app's CPU time per event meanwhile (the writer's cost).</summary>
+    public long? Drained { get; init; }
+
+    public double? WriterCpuMsPerEvent { get; init; }
+
+    /// <summary>How the warm-up went: its length and throughput slice by slice.</summary>
+    public string? Warmup { get; init; }
+
+    public string? Note { get; init; }
+}
+
+/// <summary>
+/// Runs the same load against each target in turn, in one process so that the figures share a machine state: the bare
+/// endpoint, then the app on SQLite, then on PostgreSQL. The app is the built dll, started with a fresh database and
+/// spool, behind a "trusted proxy" (this tool on 127.0.0.1) so that each event's X-Forwarded-For is its visitor's.
+/// </summary>
+internal sealed class Benchmark(BenchOptions options, TextWriter progress)
+{
+    public const string Bare = "bare";
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+    public const string Domain = "songlam.gov.vn";
+    private const string SiteTimeZone = "Asia/Ho_Chi_Minh";
+    private const int WorkloadSize = 100_000;
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(2);
+    private readonly EventRequest[] _workload = Workload.Generate(Domain, WorkloadSize);
+
+    public async Task<IReadOnlyList<Measurement>> RunAsync(CancellationToken ct)
+    {
+        var work = Directory.CreateTempSubdirectory("civicdesk-ingest-bench.");
+        progress.WriteLine($"Work folder: {work.FullName}");
+        var results = new List<Measurement>();
+        try
+        {
+            foreach (var target in options.Targets)
+            {
+                progress.WriteLine($"[{target}] load average {LoadAverage()}");
+                results.Add(target switch
+                {
+                    Bare => await MeasureBareAsync(work.FullName, ct),
+                    Sqlite => await MeasureAppAsync(new SqliteTargetDatabase(Directory.CreateDirectory(Path.Combine(work.FullName, Sqlite)).FullName), work.FullName, Sqlite, ct),
+                    _ => await MeasureAppAsync(await PostgresTargetDatabase.CreateAsync(options.PostgresServer!, ct), work.FullName, Postgres, ct),
+                });
+            }
+        }
+        finally
+        {
+            if (!options.KeepWork)
+            {
+                work.Delete(recursive: true);
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<Measurement> MeasureBareAsync(string work, CancellationToken ct)
+    {
+        var address = ServerProcess.FreeLoopbackAddress();
+        var self = Path.Combine(AppContext.BaseDirectory, "CivicDesk.Bench.Ingest.dll");
+        await using var server = ServerProcess.Start(
+            "dotnet", [self, BareEndpoint.Mode, address.ToString()], new Dictionary<string, string>(), address, Path.Combine(work, "bare.log"));
+        await server.WaitReadyAsync(ReadyTimeout, ct);
+        using var load = new LoadGenerator(address, _workload, options.Connections);
+        await load.SendFirstAsync(ct);
+        var warmup = await WarmUpAsync(Bare, load, ct);
+        var (result, serverCpu, generatorCpu) = await MeasuredPhaseAsync(Bare, server, load, ct);
+        return new Measurement(Bare, result, server.ReadMemory(), serverCpu, generatorCpu, LoadAverage()) { Warmup = warmup.Description };
+    }
+
+    private async Task<Measurement> MeasureAppAsync(TargetDatabase database, string work, string target, CancellationToken ct)
+    {
+        await using var _ = database;
+        var appFolder = Path.GetDirectoryName(options.AppDll)!;
+        var address = ServerProcess.FreeLoopbackAddress();
+        var environment = new Dictionary<string, string>
+        {
+            ["Database__Provider"] = database.Provider,
+            ["Database__ConnectionString"] = database.ConnectionString,
+            ["SiteAnalytics__SpoolPath"] = Path.Combine(work, target + "-spool"),
+            ["SiteAnalytics__TrustedProxies__0"] = "127.0.0.1",
+            ["ASPNETCORE_URLS"] = address.ToString(),
+        };
+        foreach (var (name, value) in options.AppEnvironment)
+        {
+            environment[name] = value;
+        }
+
+        if (options.RateLimitPerMinute is { } limit)
+        {
+            environment["SiteAnalytics__RateLimitPerMinute"] = limit.ToString(CultureInfo.InvariantCulture);
+        }
+
+        // The documented way in for a program: an administrator and a personal API token from the CLI, then the REST API.
+        const string email = "bench@civicdesk.invalid";
+        var password = "Bench-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12)) + "-a1";
+        await ServerProcess.RunToEndAsync("dotnet", [options.AppDll!, "admin", "create", "--email", email, "--password", password], environment, appFolder, ct);
+        var tokenOutput = await ServerProcess.RunToEndAsync("dotnet", [options.AppDll!, "token", "create", "--email", email, "--name", "ingest benchmark"], environment, appFolder, ct);
+        var token = tokenOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+
+        if (!options.FirstDay)
+        {
+            // A node that has run for over a day has yesterday's salt (kept 48 hours); a fresh database has none, and
+            // the event endpoint then looks for it in the database on every event (see docs/benchmarks.md).
+            var now = TimeProvider.System.GetUtcNow();
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(SiteTimeZone)).DateTime);
+            await database.AddSaltAsync(SiteTimeZone, today.AddDays(-1), now.UtcDateTime.AddDays(-1), ct);
+        }
+
+        await using var app = ServerProcess.Start("dotnet", [options.AppDll!], environment, address, Path.Combine(work, target + ".log"), appFolder);
+        await app.WaitReadyAsync(ReadyTimeout, ct);
+        // The pid lets one watch the app meanwhile (dotnet-counters monitor -p <pid>, top -p <pid>).
+        progress.WriteLine($"[{target}] app ready, pid {app.Id}, {database.Provider} database {database.Name}");
+        using var api = new HttpClient { BaseAddress = address };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var siteId = await CreateSiteAsync(api, SiteTimeZone, ct);
+
+        using var load = new LoadGenerator(address, _workload, options.Connections);
+        var (firstStatus, firstTook) = await load.SendFirstAsync(ct);
+        if (firstStatus != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"The first event was answered {(int)firstStatus}; see {app.LogPath}.");
+        }
+
+        progress.WriteLine($"[{target}] first event answered in {firstTook.TotalSeconds:0.0} s");
+        var warmup = await WarmUpAsync(target, load, ct);
+        var warmupAccepted = 1 + warmup.Accepted;
+        progress.WriteLine($"[{target}] waiting until the database holds the warm-up's {warmupAccepted} events");
+        var (_, warmupStored) = await WaitStoredAsync(database, siteId, warmupAccepted, ct);
+        if (warmupStored.Settled < warmupAccepted)
+        {
+            throw new TimeoutException($"The warm-up's {warmupAccepted} accepted events were not all stored ({warmupStored.Settled}); see {app.LogPath}.");
+        }
+
+        var (result, serverCpu, generatorCpu) = await MeasuredPhaseAsync(target, app, load, ct);
+        var expected = warmupAccepted + result.Accepted;
+        // The writer's own cost: the app's CPU time while it drains what the load left behind, with nothing else to do.
+        var cpuAtLoadEnd = app.CpuTime;
+        var atLoadEnd = await database.CountAsync(siteId, ct);
+        var (storedAt, stored) = await WaitStoredAsync(database, siteId, expected, ct);
+        var drainCpu = app.CpuTime - cpuAtLoadEnd;
+        var drained = stored.Settled - atLoadEnd.Settled;
+        var memory = app.ReadMemory();
+        var loadAverage = LoadAverage();
+        var statsApi = await StatsApiEventsAsync(api, siteId, ct);
+        var loadEnd = result.StartedAt + (long)(result.Elapsed.TotalSeconds * Stopwatch.Frequency);
+        return new Measurement(target, result, memory, serverCpu, generatorCpu, loadAverage)
+        {
+            PersistedPerSecond = storedAt is { } at ? result.Accepted / Stopwatch.GetElapsedTime(result.StartedAt, at).TotalSeconds : null,
+            DrainLag = storedAt is { } end ? Stopwatch.GetElapsedTime(loadEnd, end) : null,
+            Stored = stored,
+            Expected = expected,
+            StatsApiEvents = statsApi,
+            WriterCpuMsPerEvent = drained >= MinDrainedForCost ? drainCpu.TotalMilliseconds / drained : null,
+            Drained = drained,
+            Warmup = $"first event answered after {firstTook.TotalSeconds:0.0} s; {warmup.Description}",
+            Note = storedAt is null ? $"only {stored.Settled} of {expected} accepted events stored after {DrainTimeout.TotalSeconds:0} s" : null,
+        };
+    }
+
+    /// <summary>
+    /// Sends load for the warm-up time, then in slices of <see cref="WarmupSlice"/> until a slice's throughput is no
+    /// longer more than 5 % above the one before (at most <see cref="MaxWarmup"/>). Right after start the app still
+    /// compiles its user-agent rules as new strings arrive, and its throughput climbs for a while; the measurement
+    /// should not include that climb.
+    /// </summary>
+    private async Task<(long Accepted, string Description)> WarmUpAsync(string target, LoadGenerator load, CancellationToken ct)
+    {
+        progress.WriteLine($"[{target}] warm-up: {options.Warmup.TotalSeconds:0.#} s, then {WarmupSlice.TotalSeconds:0} s slices until the throughput stops climbing");
+        var phase = await load.RunAsync(options.Warmup, ct);
+        var accepted = phase.Accepted;
+        var elapsed = phase.Elapsed;
+        var rates = new List<double> { phase.AcceptedPerSecond };
+        var steady = false;
+        while (elapsed < MaxWarmup)
+        {
+            var slice = await load.RunAsync(WarmupSlice, ct);
+            accepted += slice.Accepted;
+            elapsed += slice.Elapsed;
+            rates.Add(slice.AcceptedPerSecond);
+            if (slice.AcceptedPerSecond <= rates[^2] * 1.05)
+            {
+                steady = true;
+                break;
+            }
+        }
+
+        var description = $"warm-up {elapsed.TotalSeconds:0} s ({string.Join(" → ", rates.Select(r => r.ToString("N0", CultureInfo.CurrentCulture)))} accepted/s)" +
+            (steady ? "" : $", still climbing after {MaxWarmup.TotalSeconds:0} s");
+        progress.WriteLine($"[{target}] {description}");
+        return (accepted, description);
+    }
+
+    private static readonly TimeSpan WarmupSlice = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan MaxWarmup = TimeSpan.FromMinutes(2);
+
+    private async Task<(LoadResult Result, double ServerCpuCores, double GeneratorCpuCores)> MeasuredPhaseAsync(
+        string target, ServerProcess server, LoadGenerator load, CancellationToken ct)
+    {
+        progress.WriteLine($"[{target}] measuring {options.Duration.TotalSeconds:0.#} s with {options.Connections} connections");
+        var serverCpu = server.CpuTime;
+        var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var result = await load.RunAsync(options.Duration, ct);
+        var seconds = result.Elapsed.TotalSeconds;
+        var serverCores = (server.CpuTime - serverCpu).TotalSeconds / seconds;
+        var generatorCores = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpu).TotalSeconds / seconds;
+        progress.WriteLine($"[{target}] {result.Accepted} accepted in {seconds:0.00} s");
+        return (result, serverCores, generatorCores);
+    }
+
+    /// <summary>Fewer events drained than this give no figure for the writer's cost per event (too few to mean anything).</summary>
+    private const int MinDrainedForCost = 500;
+
+    private TimeSpan DrainTimeout => TimeSpan.FromSeconds(Math.Max(60, 5 * options.Duration.TotalSeconds));
+
+    /// <summary>
+    /// Polls the database every 20 ms until it holds <paramref name="expected"/> accepted events; returns when that
+    /// was first seen (null if it never was) and the last counts. Polling starts when the load ends, so it costs the
+    /// database nothing during the measurement.
+    /// </summary>
+    private async Task<(long? At, StoredCounts Counts)> WaitStoredAsync(TargetDatabase database, int siteId, long expected, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var counts = await database.CountAsync(siteId, ct);
+            var now = Stopwatch.GetTimestamp();
+            if (counts.Settled >= expected)
+            {
+                return (now, counts);
+            }
+
+            if (Stopwatch.GetElapsedTime(started, now) > DrainTimeout)
+            {
+                return (null, counts);
+            }
+
+            await Task.Delay(20, ct);
+        }
+    }
+
+    private static async Task<int> CreateSiteAsync(HttpClient api, string timeZone, CancellationToken ct)
+    {
+        using var unitResponse = await api.PostAsJsonAsync("/api/v1/units", new { name = "UBND tỉnh Sông Lam (benchmark)", parentId = (int?)null }, ct);
+        var unitId = (await ReadCreatedAsync(unitResponse, ct)).GetProperty("id").GetInt32();
+        using var siteResponse = await api.PostAsJsonAsync("/api/v1/sites", new { unitId, domain = Domain, timeZone }, ct);
+        return (await ReadCreatedAsync(siteResponse, ct)).GetProperty("id").GetInt32();
+    }
+
+    private static async Task<JsonElement> ReadCreatedAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+        }
+
+        return await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+    }
+
+    /// <summary>Today's pageviews plus custom events as the stats API reports them (from the rollups), or null if it fails.</summary>
+    private static async Task<long?> StatsApiEventsAsync(HttpClient api, int siteId, CancellationToken ct)
+    {
+        using var response = await api.GetAsync(new Uri($"/api/v1/sites/{siteId}/stats/aggregate?period=day&metrics=pageviews,events", UriKind.Relative), ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        var results = json.TryGetProperty("results", out var r) ? r : json;
+        return Metric(results, "pageviews") + Metric(results, "events");
+    }
+
+    private static long Metric(JsonElement results, string name)
+    {
+        var value = results.GetProperty(name);
+        return value.ValueKind == JsonValueKind.Object ? value.GetProperty("value").GetInt64() : value.GetInt64();
+    }
+
+    public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using CivicDesk.Bench.Ingest;
+
+// Ingestion benchmark for POST /api/event (docs/benchmarks.md, "Site analytics: ingestion"). Usually run through
+// bench/ingest.sh, which builds the app in Release first. The tool itself builds nothing.
+if (args.Length == 2 && args[0] == BareEndpoint.Mode)
+{
+    return await BareEndpoint.RunAsync(args[1]);
+}
+
+// The report is pasted into docs/benchmarks.md: the same number format whatever the machine's locale.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args, Environment.GetEnvironmentVariable("CIVICDESK_BENCH_POSTGRES"));
+}
+catch (ArgumentException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    await Console.Error.WriteLineAsync(BenchOptions.Usage);
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+try
+{
+    var measurements = await new Benchmark(options, Console.Out).RunAsync(stop.Token);
+    Report.Write(Console.Out, options, measurements);
+    return 0;
+}
+catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException or OperationCanceledException)
+{
+    await Console.Error.WriteLineAsync($"The benchmark stopped: {ex.Message}");
+    return 1;
+}
+
+/// <summary>The command line: what to run, for how long, with how many connections.</summary>
+internal sealed record BenchOptions(
+    string? AppDll, TimeSpan Duration, TimeSpan Warmup, int Connections, string? PostgresServer, IReadOnlyList<string> Targets, int? RateLimitPerMinute, bool FirstDay, bool KeepWork)
+{
+    /// <summary>Extra environment variables for the app (configuration such as SiteAnalytics__BatchSize, or runtime knobs such as DOTNET_gcServer).</summary>
+    public IReadOnlyDictionary<string, string> AppEnvironment { get; init; } = new Dictionary<string, string>();
+
+    public const string Usage =
+        """
+        usage: CivicDesk.Bench.Ingest --app <CivicDesk.Web.dll> [--duration 30] [--warmup 10] [--connections 16]
+                                      [--targets bare,sqlite,postgres] [--postgres <Npgsql connection string>]
+                                      [--rate-limit <requests a minute per client>] [--first-day] [--keep]
+                                      [--app-env NAME=VALUE]...
+          --postgres defaults to $CIVICDESK_BENCH_POSTGRES; without either, the postgres target is left out.
+          The run creates (and drops) a database of its own on that server.
+          --rate-limit sets SiteAnalytics:RateLimitPerMinute for the run (default: the app's own default).
+          --first-day leaves out yesterday's visitor-id salt, which a fresh database lacks and a node running for
+            over a day has; without it the run measures that steady state.
+          --app-env sets an environment variable for the app, e.g. SiteAnalytics__BatchSize=5000 or DOTNET_gcServer=0.
+          --keep leaves the work folder (logs, SQLite file, spool) in place.
+        """;
+
+    public static BenchOptions Parse(string[] args, string? postgresFromEnvironment)
+    {
+        string? app = null, postgres = postgresFromEnvironment, targets = null;
+        double duration = 30, warmup = 10;
+        int connections = 16;
+        int? rateLimit = null;
+        bool keep = false, firstDay = false;
+        var appEnvironment = new Dictionary<string, string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--app": app = Value(); break;
+                case "--duration": duration = Seconds(Value()); break;
+                case "--warmup": warmup = Seconds(Value()); break;
+                case "--connections": connections = Positive(Value()); break;
+                case "--postgres": postgres = Value(); break;
+                case "--targets": targets = Value(); break;
+                case "--rate-limit": rateLimit = Positive(Value()); break;
+                case "--first-day": firstDay = true; break;
+                case "--keep": keep = true; break;
+                case "--app-env": AddVariable(appEnvironment, Value()); break;
+                default: throw new ArgumentException($"Unknown argument {args[i]}.");
+            }
+        }
+
+        var chosen = (targets ?? (string.IsNullOrEmpty(postgres) ? "bare,sqlite" : "bare,sqlite,postgres"))
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        if (chosen.Count == 0 || chosen.Any(t => t is not (Benchmark.Bare or Benchmark.Sqlite or Benchmark.Postgres)))
+        {
+            throw new ArgumentException("--targets takes bare, sqlite and postgres, separated by commas.");
+        }
+
+        if (chosen.Contains(Benchmark.Postgres) && string.IsNullOrEmpty(postgres))
+        {
+            throw new ArgumentException("The postgres target needs --postgres or CIVICDESK_BENCH_POSTGRES.");
+        }
+
+        if (chosen.Any(t => t != Benchmark.Bare) && (app is null || !File.Exists(app)))
+        {
+            throw new ArgumentException($"--app must name the built CivicDesk.Web.dll{(app is null ? "" : $" ({app} does not exist)")}.");
+        }
+
+        return new BenchOptions(
+            app is null ? null : Path.GetFullPath(app), TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), connections,
+            string.IsNullOrEmpty(postgres) ? null : postgres, chosen, rateLimit, firstDay, keep)
+        {
+            AppEnvironment = appEnvironment,
+        };
+    }
+
+    private static void AddVariable(Dictionary<string, string> variables, string assignment)
+    {
+        var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"--app-env takes NAME=VALUE, not '{assignment}'.");
+        }
+
+        variables[assignment[..equals]] = assignment[(equals + 1)..];
+    }
+
+    private static double Seconds(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : throw new ArgumentException($"'{text}' is not a number of seconds.");
+
+    private static int Positive(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"'{text}' is not a positive whole number.");
+}
