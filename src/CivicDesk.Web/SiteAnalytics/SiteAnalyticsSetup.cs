@@ -1,3 +1,4 @@
+using CivicDesk.Web.SiteAnalytics.Export;
 using CivicDesk.Web.SiteAnalytics.Ingestion;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
@@ -47,6 +48,7 @@ internal static class SiteAnalyticsSetup
         app.MapStatsApi();
         app.MapEventEndpoint();
         app.MapCounter();
+        app.MapSiteExport();
         return app;
     }
 }

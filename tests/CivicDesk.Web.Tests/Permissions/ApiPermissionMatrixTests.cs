@@ -100,6 +100,8 @@ public abstract class ApiPermissionMatrixTests<TApp>(TApp app) : IClassFixture<T
         ["GET /api/v1/sites/{id:int}"] = new(s => Get($"/api/v1/sites/{s.SiteId}"), Read, (a, s) => s.WithSiteAsync(a), Reads: true),
         ["GET /api/v1/sites/{id:int}/stats/aggregate"] = new(
             s => Get($"/api/v1/sites/{s.SiteId}/stats/aggregate?period=30d&metrics=visitors,pageviews"), Read, (a, s) => s.WithSiteAsync(a), Reads: true),
+        ["GET /api/v1/sites/{id:int}/export"] = new(
+            s => Get($"/api/v1/sites/{s.SiteId}/export?period=7d"), Read, (a, s) => s.WithSiteAsync(a), Reads: true),
         ["POST /api/v1/sites"] = new(
             s => Send(HttpMethod.Post, "/api/v1/sites", new { unitId = s.UnitId, domain = $"s{Guid.NewGuid():N}.quangnam.gov.vn" }),
             (c, _) => Rules.ManagesSites(c) ? HttpStatusCode.Created : Rules.Sees(c) ? HttpStatusCode.Forbidden : HttpStatusCode.BadRequest),
