@@ -14,7 +14,7 @@ namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 /// </summary>
 public sealed class SaltStore(IServiceScopeFactory scopes, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<(string TimeZone, DateOnly Day), byte[]> _cache = new();
+    private readonly ConcurrentDictionary<(string TimeZone, DateOnly Day), byte[]?> _cache = new();
 
     /// <summary>The salts of today and yesterday in <paramref name="timeZone"/>, creating today's when it is missing.</summary>
     public async ValueTask<(byte[] Today, byte[]? Yesterday)> SaltsAsync(string timeZone, CancellationToken ct)
@@ -73,7 +73,9 @@ public sealed class SaltStore(IServiceScopeFactory scopes, TimeProvider time)
             salt = await db.Set<AnalyticsSalt>().Where(s => s.TimeZone == timeZone && s.Day == day).Select(s => s.Salt).SingleAsync(ct);
         }
 
-        if (salt is not null)
+        // A past day's salt is only ever made on that day: once it is missing it stays missing, so remember that too.
+        // Otherwise every event of a site's first day asks the database again, and fails while the database is down.
+        if (salt is not null || !create)
         {
             _cache[(timeZone, day)] = salt;
         }
