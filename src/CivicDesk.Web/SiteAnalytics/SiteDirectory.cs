@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using CivicDesk.Web.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,15 +26,27 @@ public sealed class SiteDirectory(IServiceScopeFactory scopes, TimeProvider time
             }
 
             var now = time.GetUtcNow();
-            if (!_cache.TryGetValue(domain, out var entry) || entry.Until < now)
+            var known = _cache.TryGetValue(domain, out var entry);
+            if (!known || entry.Until < now)
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-                var site = await db.Sites.AsNoTracking()
-                    .Where(s => s.Domain == domain && s.ArchivedAt == null)
-                    .Select(s => new SiteInfo(s.Id, s.Domain, s.TimeZone))
-                    .SingleOrDefaultAsync(ct);
-                entry = (site, now + Lifetime);
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+                    var site = await db.Sites.AsNoTracking()
+                        .Where(s => s.Domain == domain && s.ArchivedAt == null)
+                        .Select(s => new SiteInfo(s.Id, s.Domain, s.TimeZone))
+                        .SingleOrDefaultAsync(ct);
+                    entry = (site, now + Lifetime);
+                }
+                catch (Exception e) when (known && (e is DbException || e.InnerException is DbException))
+                {
+                    // The database is unavailable (EF's execution strategy wraps the provider's error): what was true a
+                    // moment ago still is, and ingestion goes on (issue 3, point 7). Asked again after another lifetime,
+                    // so that not every event waits for a failing query.
+                    entry = (entry.Site, now + Lifetime);
+                }
+
                 _cache[domain] = entry;
             }
 

@@ -19,6 +19,11 @@ internal static class EventEndpoint
     private const int MaxPropValue = 2000;
     private const int MaxNameLength = 120;
 
+    // The sizes of the columns the event is stored in (SiteEventConfiguration): PostgreSQL refuses longer text, and
+    // a batch it refuses would stop the writer, so an event that cannot fit is refused here.
+    private const int MaxPathLength = 2000;
+    private const int MaxStoredPropsLength = 8192;
+
     public static IEndpointRouteBuilder MapEventEndpoint(this IEndpointRouteBuilder app)
     {
         // Pages on the agencies' own domains send events here: any origin may, and may read the status (no cookies).
@@ -97,7 +102,7 @@ internal static class EventEndpoint
             Timestamp = time.GetUtcNow().UtcDateTime,
             Name = payload.Name,
             Hostname = payload.Url.IdnHost.ToLowerInvariant(),
-            Pathname = Uri.UnescapeDataString(payload.Url.AbsolutePath) + (payload.HashRouting ? payload.Url.Fragment : ""),
+            Pathname = payload.Pathname,
             VisitorId = SaltStore.VisitorId(today, site.Id, ip, userAgent),
             PreviousVisitorId = yesterday is null ? 0 : SaltStore.VisitorId(yesterday, site.Id, ip, userAgent),
             Enrichment = enrichment,
@@ -135,11 +140,24 @@ internal static class EventEndpoint
     }
 
     internal sealed record Payload(
-        string Name, Uri Url, IReadOnlyList<string> Domains, string? Referrer, string Props,
-        decimal? RevenueAmount, string? RevenueCurrency, bool Interactive, bool HashRouting);
+        string Name, Uri Url, string Pathname, IReadOnlyList<string> Domains, string? Referrer, string Props,
+        decimal? RevenueAmount, string? RevenueCurrency, bool Interactive);
 
     /// <summary>Validates Plausible's payload; on failure returns the resource key of the reason.</summary>
     internal static (Payload? Payload, string? Error) Parse(byte[] body, int maxUrlLength)
+    {
+        try
+        {
+            return ParseJson(body, maxUrlLength);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that is not text: invalid UTF-8, or half of a surrogate pair written as \uD800.
+            return (null, "Event.MalformedJson");
+        }
+    }
+
+    private static (Payload? Payload, string? Error) ParseJson(byte[] body, int maxUrlLength)
     {
         JsonDocument document;
         try
@@ -167,7 +185,8 @@ internal static class EventEndpoint
 
             var urlText = String(root, "url") ?? String(root, "u");
             if (urlText is null || urlText.Length > maxUrlLength || !Uri.TryCreate(urlText, UriKind.Absolute, out var url)
-                || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || urlText.Any(char.IsControl))
+                || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || urlText.Any(char.IsControl)
+                || url.IdnHost.Length > Site.DomainMaxLength || urlText.Contains("%00", StringComparison.Ordinal))
             {
                 return (null, "Event.Url");
             }
@@ -200,11 +219,20 @@ internal static class EventEndpoint
 
             // Plausible's npm tracker sends short names (n, u, d, r, p, $, i, h); its own script and the API the long ones.
             var interactive = !(root.TryGetProperty("interactive", out var i) || root.TryGetProperty("i", out i)) || i.ValueKind != JsonValueKind.False;
-            var hash = root.TryGetProperty("hashMode", out var h) && (h.ValueKind == JsonValueKind.True || (h.ValueKind == JsonValueKind.Number && h.GetInt32() == 1))
-                || root.TryGetProperty("h", out var h2) && h2.ValueKind == JsonValueKind.Number && h2.GetInt32() == 1;
-            return (new Payload(name.Trim(), url, domains, string.IsNullOrEmpty(referrer) ? null : referrer, props, amount, currency, interactive, hash), null);
+            var hash = root.TryGetProperty("hashMode", out var h) && (h.ValueKind == JsonValueKind.True || IsOne(h))
+                || root.TryGetProperty("h", out var h2) && IsOne(h2);
+            // The fragment stays escaped: in hash mode the path can come out longer than the URL was.
+            var pathname = Uri.UnescapeDataString(url.AbsolutePath) + (hash ? url.Fragment : "");
+            if (pathname.Length > MaxPathLength)
+            {
+                return (null, "Event.Url");
+            }
+
+            return (new Payload(name.Trim(), url, pathname, domains, string.IsNullOrEmpty(referrer) ? null : referrer, props, amount, currency, interactive), null);
         }
     }
+
+    private static bool IsOne(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n == 1;
 
     private static string? String(JsonElement root, string property) =>
         root.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
@@ -275,7 +303,9 @@ internal static class EventEndpoint
             result[p.Name] = value;
         }
 
-        return (JsonSerializer.Serialize(result, PropsJson), null);
+        // Escaping can make the stored text several times longer than the request (an emoji becomes 12 characters).
+        var json = JsonSerializer.Serialize(result, PropsJson);
+        return json.Length > MaxStoredPropsLength ? ("", "Event.Props") : (json, null);
     }
 
     private static readonly JsonSerializerOptions PropsJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -2,6 +2,7 @@ using System.Globalization;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.SiteAnalytics.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
@@ -133,7 +134,9 @@ public sealed class EventWriter(
             await LoadOpenVisitsAsync(db, ct);
         }
 
-        var (events, next) = spool.Read(_checkpoint.Value, options.Value.BatchSize);
+        var (read, next) = spool.Read(_checkpoint.Value, options.Value.BatchSize);
+        var columns = db.Model.FindEntityType(typeof(SiteEvent))!;
+        var events = read.Select(e => Storable(e, columns)).ToList();
         await LoadZonesAsync(db, events, ct);
         Backlog = events.Count;
         if (events.Count == 0)
@@ -374,6 +377,42 @@ public sealed class EventWriter(
 
         _visitsLoaded = true;
     }
+
+    /// <summary>
+    /// The event with its enrichment cut to fit the columns (those of site_events; site_sessions has the same sizes).
+    /// Enrichment comes from what a browser sends — a user agent with a 300-digit version, a referrer host of 300
+    /// characters — and PostgreSQL refuses text longer than its column: one such event would fail its batch at every
+    /// retry and stop ingestion for every site. The endpoint refuses what the page itself sends (name, URL, props) when
+    /// it cannot fit.
+    /// </summary>
+    private static PendingEvent Storable(PendingEvent e, IReadOnlyEntityType columns)
+    {
+        string? Cut(string? text, string column) => Fit(text, columns.FindProperty(column)?.GetMaxLength() ?? int.MaxValue);
+        var x = e.Enrichment;
+        return e with
+        {
+            Enrichment = x with
+            {
+                Browser = Cut(x.Browser, nameof(SiteEvent.Browser)),
+                BrowserVersion = Cut(x.BrowserVersion, nameof(SiteEvent.BrowserVersion)),
+                Os = Cut(x.Os, nameof(SiteEvent.Os)),
+                OsVersion = Cut(x.OsVersion, nameof(SiteEvent.OsVersion)),
+                Device = Cut(x.Device, nameof(SiteEvent.Device)),
+                Country = Cut(x.Country, nameof(SiteEvent.Country)),
+                ReferrerHost = Cut(x.ReferrerHost, nameof(SiteEvent.ReferrerHost)),
+                Source = Cut(x.Source, nameof(SiteEvent.Source)),
+                UtmSource = Cut(x.UtmSource, nameof(SiteEvent.UtmSource)),
+                UtmMedium = Cut(x.UtmMedium, nameof(SiteEvent.UtmMedium)),
+                UtmCampaign = Cut(x.UtmCampaign, nameof(SiteEvent.UtmCampaign)),
+                UtmTerm = Cut(x.UtmTerm, nameof(SiteEvent.UtmTerm)),
+                UtmContent = Cut(x.UtmContent, nameof(SiteEvent.UtmContent)),
+            },
+        };
+    }
+
+    /// <summary>At most <paramref name="max"/> characters, never ending on half of a surrogate pair.</summary>
+    private static string? Fit(string? text, int max) =>
+        text is null || text.Length <= max ? text : text[..(char.IsHighSurrogate(text[max - 1]) ? max - 1 : max)];
 
     private static SiteEvent ToRow(PendingEvent e, long sessionId) => new()
     {

@@ -14,14 +14,7 @@ namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 /// </summary>
 public sealed class SaltStore(IServiceScopeFactory scopes, TimeProvider time)
 {
-    private static readonly TimeSpan AbsenceKept = TimeSpan.FromMinutes(5);
-    private readonly ConcurrentDictionary<(string TimeZone, DateOnly Day), byte[]> _cache = new();
-
-    /// <summary>
-    /// Days found without a salt (yesterday on a fresh install), remembered for a few minutes so that ingestion does not
-    /// ask the database on every event; short, in case a node whose clock is behind creates it after all.
-    /// </summary>
-    private readonly ConcurrentDictionary<(string TimeZone, DateOnly Day), DateTime> _absent = new();
+    private readonly ConcurrentDictionary<(string TimeZone, DateOnly Day), byte[]?> _cache = new();
 
     /// <summary>The salts of today and yesterday in <paramref name="timeZone"/>, creating today's when it is missing.</summary>
     public async ValueTask<(byte[] Today, byte[]? Yesterday)> SaltsAsync(string timeZone, CancellationToken ct)
@@ -52,11 +45,6 @@ public sealed class SaltStore(IServiceScopeFactory scopes, TimeProvider time)
         {
             _cache.TryRemove(key, out _);
         }
-
-        foreach (var key in _absent.Keys.Where(k => k.Day < olderThan))
-        {
-            _absent.TryRemove(key, out _);
-        }
     }
 
     private async ValueTask<byte[]?> GetAsync(string timeZone, DateOnly day, bool create, CancellationToken ct)
@@ -64,12 +52,6 @@ public sealed class SaltStore(IServiceScopeFactory scopes, TimeProvider time)
         if (_cache.TryGetValue((timeZone, day), out var cached))
         {
             return cached;
-        }
-
-        var now = time.GetUtcNow().UtcDateTime;
-        if (!create && _absent.TryGetValue((timeZone, day), out var until) && now < until)
-        {
-            return null;
         }
 
         await using var scope = scopes.CreateAsyncScope();
@@ -91,14 +73,11 @@ public sealed class SaltStore(IServiceScopeFactory scopes, TimeProvider time)
             salt = await db.Set<AnalyticsSalt>().Where(s => s.TimeZone == timeZone && s.Day == day).Select(s => s.Salt).SingleAsync(ct);
         }
 
-        if (salt is not null)
+        // A past day's salt is only ever made on that day: once it is missing it stays missing, so remember that too.
+        // Otherwise every event of a site's first day asks the database again, and fails while the database is down.
+        if (salt is not null || !create)
         {
             _cache[(timeZone, day)] = salt;
-            _absent.TryRemove((timeZone, day), out _);
-        }
-        else
-        {
-            _absent[(timeZone, day)] = now + AbsenceKept;
         }
 
         return salt;

@@ -12,8 +12,9 @@ public sealed record SentEvent(string Url, string Method, string? ContentType, s
 
 /// <summary>
 /// An agency's website as the browser sees it: pages at made-up origins (http://agency.example/…) served by Playwright's
-/// routing, never by a network, and the event API intercepted and answered 202 with every request recorded. The tracker
-/// script itself comes from the real app, so what is tested is what /js/script.js serves.
+/// routing, never by a network, and the event API intercepted with every request recorded: answered 202 on the spot, or
+/// passed on to the app's real POST /api/event and answered with what the app answered. The tracker script itself comes
+/// from the real app, so what is tested is what /js/script.js serves.
 /// </summary>
 public sealed class FakeSite
 {
@@ -37,7 +38,9 @@ public sealed class FakeSite
     public const string EventApi = CivicDesk + "/api/event";
 
     /// <summary>Routes every request in <paramref name="context"/> to the fake site's files, the app, or the recorder.</summary>
-    public static async Task<FakeSite> ServeAsync(IBrowserContext context, string appUrl)
+    /// <param name="forwardEvents">Pass each event on to the app's /api/event over HTTP (its answer goes back to the
+    /// page) rather than answer 202 without the app.</param>
+    public static async Task<FakeSite> ServeAsync(IBrowserContext context, string appUrl, bool forwardEvents = false)
     {
         var site = new FakeSite(appUrl);
         await context.RouteAsync(url => !url.StartsWith(appUrl, StringComparison.Ordinal), async route =>
@@ -49,7 +52,15 @@ public sealed class FakeSite
             {
                 site._events.Enqueue(new SentEvent(request.Url, request.Method, await request.HeaderValueAsync("content-type"),
                     request.PostData ?? "", request.ResourceType));
-                // The real endpoint will answer cross-origin posts the same way: 202, readable by any origin.
+                if (forwardEvents)
+                {
+                    // The same method, headers and body, to the app's endpoint on Kestrel; its answer goes back unchanged.
+                    var answer = await route.FetchAsync(new RouteFetchOptions { Url = appUrl + "/api/event" });
+                    await route.FulfillAsync(new RouteFulfillOptions { Response = answer });
+                    return;
+                }
+
+                // The real endpoint answers cross-origin posts the same way: 202, readable by any origin.
                 await route.FulfillAsync(new RouteFulfillOptions
                 {
                     Status = 202,
