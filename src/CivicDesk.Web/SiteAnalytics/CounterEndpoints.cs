@@ -58,6 +58,27 @@ internal static class CounterEndpoints
         return app;
     }
 
+    /// <summary>
+    /// The iframe a web administrator pastes into the site's footer, in the language of the person reading it
+    /// (<c>culture=vi</c> or <c>culture=en</c>), so that the counter's words do not follow each visitor's browser.
+    /// </summary>
+    public static string Snippet(Site site, HttpRequest request, Text text)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(text);
+        var culture = Cultures.CodeOf(CultureInfo.CurrentUICulture);
+        return $"<iframe src=\"{request.Scheme}://{request.Host}/counter/{site.Domain}?culture={culture}\" title=\"{text["Counter.Title"].Replace("\"", "&quot;", StringComparison.Ordinal)}\" width=\"240\" height=\"72\" style=\"border:0\" loading=\"lazy\"></iframe>";
+    }
+
+    /// <summary>The counter's JSON, for sites that draw the counter themselves.</summary>
+    public static string JsonUrl(Site site, HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(request);
+        return $"{request.Scheme}://{request.Host}/api/counter/{site.Domain}";
+    }
+
     private static async Task<CounterDto?> CountAsync(string domain, SiteDirectory sites, AppDbContext db, IMemoryCache cache, TimeProvider time, CancellationToken ct)
     {
         var site = await sites.FindAsync([domain], ct);

@@ -1,6 +1,8 @@
 using CivicDesk.Web.Accounts;
 using CivicDesk.Web.Permissions;
 using CivicDesk.Web.Tests.Infrastructure;
+using CivicDesk.Web.Tests.SiteAnalytics;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -102,7 +104,10 @@ public abstract class PageSweepBrowserTests<TApp>(BrowserFixture<TApp> browser) 
         await Expect(page.Locator("main h1")).ToBeVisibleAsync();
     }
 
-    /// <summary>A province with a department, a channel, a second user and an API token, all with ASCII names.</summary>
+    /// <summary>
+    /// A province with a department, a channel, a second user, an API token and a website with a little traffic, all
+    /// with ASCII names.
+    /// </summary>
     private async Task<SweepData> CreateDataAsync()
     {
         var app = browser.App;
@@ -123,11 +128,28 @@ public abstract class PageSweepBrowserTests<TApp>(BrowserFixture<TApp> browser) 
         (await client.PostJsonAsync("/api/v1/channels", new { unitId = province.Id, url = $"https://www.{Guid.NewGuid().ToString("N")[..8]}.gov.vn/news/today" }))
             .EnsureSuccessStatusCode();
 
+        var domain = $"www-{Guid.NewGuid():N}"[..12] + ".example.gov.vn";
+        var site = await (await client.PostJsonAsync("/api/v1/sites", new { unitId = department.Id, domain }))
+            .ExpectAsync(System.Net.HttpStatusCode.Created);
+        var siteId = site.GetProperty("id").GetInt32();
+        using (var collector = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) })
+        {
+            await Analytics.SendAsync(collector, domain, "/");
+            await Analytics.SendAsync(collector, domain, "/news/2026/budget-report", referrer: "https://www.facebook.com/");
+            await Analytics.SendAsync(collector, domain, "/news/2026/budget-report", name: "Signup", extra: "\"props\":{\"plan\":\"basic\"}");
+        }
+
+        await Eventually.HoldsAsync(
+            () => app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == siteId)).ContinueWith(t => t.Result == 3),
+            "the website's events are stored");
+
         string[] pages =
         [
             "/", "/units", $"/units/{department.Id}", "/channels", $"/channels/{channel.GetProperty("id").GetInt32()}",
             "/admin/users", "/admin/users/new", $"/admin/users/{viewer.Id}", "/admin/audit", "/admin/jobs",
             "/account/password", "/account/tokens",
+            "/sites", $"/sites/{siteId}", $"/sites/{siteId}/install", $"/sites/{siteId}?period=day&devices=device&goal=Signup&details=pages",
+            $"/sites/{siteId}?period=custom&from=2026-01-01&to=2026-12-31&f=page&v=%2F", $"/sites/{siteId}?period=never",
         ];
         return new SweepData(adminEmail, pages);
     }

@@ -4,12 +4,13 @@ using Microsoft.EntityFrameworkCore;
 namespace CivicDesk.Web.Tests.Infrastructure;
 
 /// <summary>
-/// Everything a refused request must leave as it was: units, channels, memberships, accounts, and the length of the
-/// audit log. Two snapshots compare equal only when no row was added, removed or changed.
+/// Everything a refused request must leave as it was: units, channels, websites, memberships, accounts, and the
+/// length of the audit log. Two snapshots compare equal only when no row was added, removed or changed.
 /// </summary>
 public sealed record DatabaseSnapshot(
     IReadOnlyList<string> Units,
     IReadOnlyList<string> Channels,
+    IReadOnlyList<string> Sites,
     IReadOnlyList<string> Memberships,
     IReadOnlyList<string> Users,
     int AuditEntries)
@@ -29,6 +30,8 @@ public sealed record DatabaseSnapshot(
                 .Select(u => new { u.Id, u.Name, u.ParentId, u.Path, u.ArchivedAt }).ToListAsync();
             var channels = await db.Channels.AsNoTracking().Where(c => c.Unit!.Path.StartsWith(scope)).OrderBy(c => c.Id)
                 .Select(c => new { c.Id, c.UnitId, c.Platform, c.ExternalId, c.Url, c.DisplayName, c.ArchivedAt }).ToListAsync();
+            var sites = await db.Sites.AsNoTracking().Where(s => s.Unit!.Path.StartsWith(scope)).OrderBy(s => s.Id)
+                .Select(s => new { s.Id, s.UnitId, s.Domain, s.TimeZone, s.ArchivedAt }).ToListAsync();
             var memberships = await db.Memberships.AsNoTracking().Where(m => m.Unit!.Path.StartsWith(scope)).OrderBy(m => m.Id)
                 .Select(m => new { m.Id, m.UserId, m.UnitId, m.Role }).ToListAsync();
             var users = await db.Users.AsNoTracking().OrderBy(u => u.Id)
@@ -36,6 +39,7 @@ public sealed record DatabaseSnapshot(
             return new DatabaseSnapshot(
                 [$"count={await db.Units.CountAsync()}", .. units.Select(u => Line(u.Id, u.Name, u.ParentId, u.Path, u.ArchivedAt))],
                 [$"count={await db.Channels.CountAsync()}", .. channels.Select(c => Line(c.Id, c.UnitId, c.Platform, c.ExternalId, c.Url, c.DisplayName, c.ArchivedAt))],
+                [$"count={await db.Sites.CountAsync()}", .. sites.Select(s => Line(s.Id, s.UnitId, s.Domain, s.TimeZone, s.ArchivedAt))],
                 [$"count={await db.Memberships.CountAsync()}", .. memberships.Select(m => Line(m.Id, m.UserId, m.UnitId, m.Role))],
                 users.Select(u => Line(u.Id, u.Email, u.DisplayName, u.IsSystemAdmin, u.DisabledAt)).ToList(),
                 await db.AuditEntries.CountAsync());
@@ -49,6 +53,7 @@ public sealed record DatabaseSnapshot(
         var parts = new List<string>();
         Compare("units", before.Units, Units);
         Compare("channels", before.Channels, Channels);
+        Compare("sites", before.Sites, Sites);
         Compare("memberships", before.Memberships, Memberships);
         Compare("users", before.Users, Users);
         if (before.AuditEntries != AuditEntries)

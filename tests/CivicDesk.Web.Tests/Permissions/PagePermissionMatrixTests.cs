@@ -47,6 +47,7 @@ public abstract class PagePermissionMatrixTests<TApp>(TApp app) : IClassFixture<
         ("/units/{id:int}", typeof(Web.Units.EditModel)),
         ("/channels", typeof(Web.Channels.IndexModel)),
         ("/channels/{id:int}", typeof(Web.Channels.EditModel)),
+        ("/sites", typeof(Web.SiteAnalytics.Pages.SitesModel)),
         ("/admin/users/new", typeof(UserNewModel)),
         ("/admin/users/{id}", typeof(UserEditModel)),
     ];
@@ -103,6 +104,11 @@ public abstract class PagePermissionMatrixTests<TApp>(TApp app) : IClassFixture<
             s => ($"/channels/{s.ChannelId}?handler=Restore", Form()),
             ChangeChannel,
             (a, s) => s.WithChannelAsync(a, archived: true)),
+
+        // Adding a website: as for channels, a unit the person cannot see is refused beside the field.
+        ["POST /sites"] = new(
+            s => ("/sites", Form(("Domain", $"site-{Guid.NewGuid():N}.danang.gov.vn"), ("UnitId", s.UnitId), ("TimeZone", "Asia/Ho_Chi_Minh"))),
+            (c, _) => Rules.ManagesSites(c) ? PageOutcome.Done : Rules.Sees(c) ? PageOutcome.Denied : PageOutcome.Refused),
 
         ["POST /admin/users/new"] = new(
             s => ("/admin/users/new", Form(
