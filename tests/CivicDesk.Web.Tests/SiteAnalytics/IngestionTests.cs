@@ -65,6 +65,26 @@ public abstract class IngestionTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task Engagement_events_of_plausible_s_newer_trackers_are_answered_but_not_counted_as_interactions()
+    {
+        app.EnsureAvailable();
+        var site = await Analytics.CreateSiteAsync(app);
+        var client = app.CreateClient();
+
+        var view = await Analytics.SendAsync(client, site.Domain, "/", ip: "198.51.100.70");
+        var engagement = await Analytics.SendAsync(client, site.Domain, "/", name: "engagement", ip: "198.51.100.70", extra: "\"sd\":80,\"e\":12000");
+        var goal = await Analytics.SendAsync(client, site.Domain, "/", name: "Signup", ip: "198.51.100.71");
+
+        Assert.Equal(HttpStatusCode.Accepted, view.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, engagement.StatusCode);
+        await Eventually.HoldsAsync(() => app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == site.Id)).ContinueWith(t => t.Result == 2), "the pageview and the goal are stored");
+        var names = await app.WithDbAsync(db => db.SiteEvents.Where(e => e.SiteId == site.Id).Select(e => e.Name).ToListAsync());
+        var bounces = await app.WithDbAsync(db => db.SiteHourlyStats.Where(s => s.SiteId == site.Id).SumAsync(s => s.Bounces));
+        Assert.DoesNotContain("engagement", names);
+        Assert.Equal(1, bounces);
+    }
+
+    [Fact]
     public async Task Events_are_enriched_at_ingestion_and_bots_are_counted_not_stored()
     {
         app.EnsureAvailable();

@@ -18,6 +18,7 @@ internal static class EventEndpoint
     private const int MaxPropKey = 300;
     private const int MaxPropValue = 2000;
     private const int MaxNameLength = 120;
+    private const string EngagementEvent = "engagement";
 
     // The sizes of the columns the event is stored in (SiteEventConfiguration): PostgreSQL refuses longer text, and
     // a batch it refuses would stop the writer, so an event that cannot fit is refused here.
@@ -88,6 +89,13 @@ internal static class EventEndpoint
         if (!SiteDirectory.HostBelongsTo(payload.Url.IdnHost, site.Domain))
         {
             return Problem(StatusCodes.Status400BadRequest, text["Event.DomainMismatch"]);
+        }
+
+        // Plausible's newer trackers report engagement time and scroll depth as "engagement" events. CivicDesk does not
+        // measure those yet; stored as a custom event they would count as an interaction and hide bounces.
+        if (payload.Name == EngagementEvent)
+        {
+            return Results.StatusCode(StatusCodes.Status202Accepted);
         }
 
         var userAgent = request.Headers.UserAgent.ToString();

@@ -152,6 +152,7 @@ public sealed class EventWriter(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var stats = new Dictionary<(int, DateTime), SiteHourlyStats>();
         var touched = new Dictionary<long, VisitState>();
+        var rows = new List<SiteEvent>(events.Count);
         var newVisitors = await NewVisitorsAsync(db, events, ct);
         var existingIds = (await db.Set<SiteEvent>().Where(e => events.Select(x => x.EventId).Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct)).ToHashSet();
         foreach (var e in events)
@@ -171,7 +172,7 @@ public sealed class EventWriter(
             var visit = Visit(e, newVisitors, stats, out var before);
             _rollups.Add(e, visit, before, _zones[e.SiteId]);
             touched[visit.SessionId] = visit;
-            db.Set<SiteEvent>().Add(ToRow(e, visit.SessionId));
+            rows.Add(ToRow(e, visit.SessionId));
             if (e.IsPageview)
             {
                 hour.Pageviews++;
@@ -183,7 +184,7 @@ public sealed class EventWriter(
         }
 
         await SaveVisitsAsync(db, touched.Values, ct);
-        await db.SaveChangesAsync(ct);
+        await BulkSql.InsertAsync(db, rows, ct);
         await AddStatsAsync(db, stats.Values.ToList(), ct);
         await _rollups.FlushAsync(db, ct);
         if (checkpointRow is null)
@@ -202,10 +203,6 @@ public sealed class EventWriter(
         _checkpoint = next;
         spool.DeleteBefore(next);
         LastError = null;
-        foreach (var v in touched.Values)
-        {
-            v.Persisted = true;
-        }
 
         ForgetEndedVisits();
         return events.Count;
@@ -290,21 +287,19 @@ public sealed class EventWriter(
         return fresh;
     }
 
+    /// <summary>Inserts the batch's new visits and brings the others up to date, in one statement per chunk.</summary>
     private static async Task SaveVisitsAsync(AppDbContext db, IEnumerable<VisitState> visits, CancellationToken ct)
     {
-        var list = visits.ToList();
-        var ids = list.Where(v => v.Persisted).Select(v => v.SessionId).ToList();
-        var rows = await db.Set<SiteSession>().Where(s => ids.Contains(s.SessionId)).ToDictionaryAsync(s => s.SessionId, ct);
-        foreach (var v in list)
+        var rows = visits.Select(v =>
         {
-            if (!rows.TryGetValue(v.SessionId, out var row))
-            {
-                row = v.NewRow();
-                db.Add(row);
-            }
-
+            var row = v.NewRow();
             v.CopyTo(row);
-        }
+            return row;
+        }).ToList();
+        await BulkSql.InsertAsync(
+            db, rows, ct,
+            conflictColumns: [nameof(SiteSession.SiteId), nameof(SiteSession.SessionId)],
+            updateColumns: [nameof(SiteSession.LastAt), nameof(SiteSession.Pageviews), nameof(SiteSession.Events), nameof(SiteSession.InteractiveEvents), nameof(SiteSession.ExitPage)]);
     }
 
     /// <summary>Adds the batch's counters with one atomic upsert, so nodes writing the same hour never lose an update.</summary>

@@ -36,9 +36,6 @@ internal sealed class VisitState
     public string EntryPage { get; private init; }
     public string ExitPage { get; private set; }
 
-    /// <summary>True once the visit's row exists in the database.</summary>
-    public bool Persisted { get; set; }
-
     public bool IsBounce => Pageviews <= 1 && InteractiveEvents == 0;
 
     public long DurationSeconds => (long)(LastAt - StartedAt).TotalSeconds;
@@ -129,7 +126,6 @@ internal sealed class VisitState
             Events = row.Events,
             InteractiveEvents = row.InteractiveEvents,
             ExitPage = row.ExitPage,
-            Persisted = true,
         };
     }
 }
