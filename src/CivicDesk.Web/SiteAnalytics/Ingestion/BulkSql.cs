@@ -13,8 +13,11 @@ namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 /// </summary>
 internal static class BulkSql
 {
-    /// <summary>Parameters per statement, below SQLite's and PostgreSQL's limits.</summary>
-    private const int MaxParameters = 30000;
+    /// <summary>
+    /// Parameters per statement. SQLite finds a named parameter by a linear search, so binding costs grow with the square
+    /// of the parameters in one statement: 30 000 took seconds per 2 000 events, about 1 000 takes milliseconds.
+    /// </summary>
+    private const int MaxParameters = 1000;
 
     /// <summary>
     /// Inserts <paramref name="rows"/> (store-generated keys left to the database). With <paramref name="conflictColumns"/>,
