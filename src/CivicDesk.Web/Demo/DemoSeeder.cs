@@ -3,19 +3,20 @@ using CivicDesk.Web.Accounts;
 using CivicDesk.Web.Channels;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Permissions;
+using CivicDesk.Web.SiteAnalytics.Demo;
 using CivicDesk.Web.Units;
 using Microsoft.EntityFrameworkCore;
 
 namespace CivicDesk.Web.Demo;
 
-public sealed record DemoResult(int Units, int Channels, IReadOnlyList<(string Email, Role Role)> Users, string Password);
+public sealed record DemoResult(int Units, int Channels, IReadOnlyList<(string Email, Role Role)> Users, string Password, DemoSiteResult Site);
 
 /// <summary>
 /// Fills an empty database with a fictional province, Sông Lam, so that a newcomer sees a populated product.
 /// Every record is marked <c>IsDemo</c>; names, domains (the reserved .example TLD) and accounts are invented.
 /// Later capabilities add their demo data here.
 /// </summary>
-public sealed class DemoSeeder(AppDbContext db, UnitService units, ChannelService channels, UserService users)
+public sealed class DemoSeeder(AppDbContext db, UnitService units, ChannelService channels, UserService users, DemoSite site)
 {
     private sealed record DemoUnit(string Name, DemoUnit[] Children, (string Url, string Name)[] Channels);
 
@@ -108,7 +109,9 @@ public sealed class DemoSeeder(AppDbContext db, UnitService units, ChannelServic
             created.Add((email, role));
         }
 
-        return new DemoResult(unitCount, channelCount, created, password);
+        // The province's portal, measured by site analytics, with 90 days of generated traffic.
+        var portal = await site.CreateAsync(roots[0].Id, ct);
+        return new DemoResult(unitCount, channelCount, created, password, portal);
 
         async Task<Unit> CreateAsync(DemoUnit demo, int? parentId)
         {

@@ -12,6 +12,8 @@ internal static class SiteAnalyticsSetup
         services.AddOptions<AnalyticsOptions>().BindConfiguration(AnalyticsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<SiteService>();
         services.AddScoped<Dashboard.DashboardQueries>();
+        services.AddSingleton<Demo.TrafficLoader>();
+        services.AddScoped<Demo.DemoSite>();
         services.AddMemoryCache();
         services.AddSingleton<SiteDirectory>();
         services.AddSingleton<SaltStore>();

@@ -129,6 +129,8 @@ public sealed class CommandLineTests
         Assert.True(await app.WithDbAsync(db => db.Units.AllAsync(u => u.IsDemo)));
         Assert.True(await app.WithDbAsync(db => db.Users.AllAsync(u => u.IsDemo)));
         Assert.True(await app.WithDbAsync(db => db.Channels.AllAsync(c => c.IsDemo)));
+        Assert.True(await app.WithDbAsync(db => db.Sites.AnyAsync()));
+        Assert.True(await app.WithDbAsync(db => db.Sites.AllAsync(s => s.IsDemo)));
         Assert.Equal(Enum.GetValues<Role>().Order(), (await app.WithDbAsync(db => db.Memberships.Select(m => m.Role).Distinct().ToListAsync())).Order());
         Assert.Equal(Enum.GetValues<Platform>().Order(), (await app.WithDbAsync(db => db.Channels.Select(c => c.Platform).Distinct().ToListAsync())).Order());
         // The password printed for the demo accounts works.
@@ -185,7 +187,8 @@ public sealed class CommandLineTests
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(1));
+        // `demo` stores 90 days of generated site traffic through the analytics writer: allow it a few minutes.
+        timeout.CancelAfter(TimeSpan.FromMinutes(args[0] == "demo" ? 5 : 1));
         try
         {
             await process.WaitForExitAsync(timeout.Token);

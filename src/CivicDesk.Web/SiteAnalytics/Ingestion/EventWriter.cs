@@ -33,6 +33,11 @@ public sealed class EventWriter(
     private readonly Dictionary<int, TimeZoneInfo> _zones = [];
     private SpoolPosition? _checkpoint;
     private bool _visitsLoaded;
+
+    /// <summary>The latest event time stored: the writer's clock for ending visits, so that a backlog (a spool
+    /// replayed after an outage, generated past traffic) is written as it was lived, not as the wall clock sees it.</summary>
+    private DateTime _latest;
+
     private DateTime _lastForget;
     private int _reloadRequested;
 
@@ -129,15 +134,9 @@ public sealed class EventWriter(
             _visitsLoaded = false;
         }
 
-        if (!_visitsLoaded)
-        {
-            await LoadOpenVisitsAsync(db, ct);
-        }
-
         var (read, next) = spool.Read(_checkpoint.Value, options.Value.BatchSize);
         var columns = db.Model.FindEntityType(typeof(SiteEvent))!;
         var events = read.Select(e => Storable(e, columns)).ToList();
-        await LoadZonesAsync(db, events, ct);
         Backlog = events.Count;
         if (events.Count == 0)
         {
@@ -148,6 +147,14 @@ public sealed class EventWriter(
 
             return 0;
         }
+
+        if (!_visitsLoaded)
+        {
+            // The visits still open when the batch's first event happened: after an outage that is long before now.
+            await LoadOpenVisitsAsync(db, events.Min(e => e.Timestamp), ct);
+        }
+
+        await LoadZonesAsync(db, events, ct);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var stats = new Dictionary<(int, DateTime), SiteHourlyStats>();
@@ -204,6 +211,12 @@ public sealed class EventWriter(
         spool.DeleteBefore(next);
         LastError = null;
 
+        var latest = events.Max(e => e.Timestamp);
+        if (latest > _latest)
+        {
+            _latest = latest;
+        }
+
         ForgetEndedVisits();
         return events.Count;
     }
@@ -243,10 +256,15 @@ public sealed class EventWriter(
         return visit;
     }
 
-    /// <summary>Once a minute, drops from memory the visits that have ended (30 minutes without events); their rows stay.</summary>
+    /// <summary>
+    /// Once a minute of event time, drops from memory the visits that have ended (30 minutes without events); their
+    /// rows stay. Event time, not the wall clock: events come in the order they were accepted, so a visit 30 minutes
+    /// older than the latest event can get no more events, whereas one 30 minutes older than now may still be in the
+    /// spool's backlog.
+    /// </summary>
     private void ForgetEndedVisits()
     {
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = _latest;
         if (now - _lastForget < TimeSpan.FromMinutes(1))
         {
             return;
@@ -355,10 +373,11 @@ public sealed class EventWriter(
         }
     }
 
-    private async Task LoadOpenVisitsAsync(AppDbContext db, CancellationToken ct)
+    /// <summary>Takes up the visits open at <paramref name="from"/> (the first event to store) and who was counted for what.</summary>
+    private async Task LoadOpenVisitsAsync(AppDbContext db, DateTime from, CancellationToken ct)
     {
         _visits.Clear();
-        var since = time.GetUtcNow().UtcDateTime - VisitTimeout;
+        var since = from - VisitTimeout;
         // Per site, so that each query reads the (site, last event) index range instead of scanning every visit.
         foreach (var siteId in await db.Sites.AsNoTracking().Select(s => s.Id).ToListAsync(ct))
         {
@@ -368,7 +387,9 @@ public sealed class EventWriter(
             }
         }
 
-        await _rollups.LoadAsync(db, _visits.Values.ToDictionary(v => v.SessionId), time.GetUtcNow().UtcDateTime, ct);
+        await _rollups.LoadAsync(db, _visits.Values.ToDictionary(v => v.SessionId), from, ct);
+        _latest = from;
+        _lastForget = from;
 
         _visitsLoaded = true;
     }
