@@ -87,22 +87,20 @@ internal sealed class DailyRollups
             }
         }
 
+        // The same values a reload after a restart reads back from stored events (LoadAsync), so both count alike.
         var day = LocalDay(e.Timestamp, zone);
-        if (e.IsPageview)
+        foreach (var (dimension, value) in EventValues(e.Name, e.Pathname, e.Props))
         {
-            Count(e.SiteId, Dimension.Page, Cut(e.Pathname), day, visit, visitor).Pageviews++;
-            return;
+            var row = Count(e.SiteId, dimension, value, day, visit, visitor);
+            if (dimension == Dimension.Page)
+            {
+                row.Pageviews++;
+            }
+            else
+            {
+                row.Events++;
+            }
         }
-
-        Count(e.SiteId, Dimension.Goal, Cut(e.Name), day, visit, visitor).Events++;
-        var props = ReadProps(e.Props);
-        foreach (var (key, value) in props)
-        {
-            Count(e.SiteId, Dimension.GoalProperty, Cut(SiteDailyStats.Join(e.Name, key, value)), day, visit, visitor).Events++;
-        }
-
-        var detail = SiteDailyStats.Join(e.Name, props.GetValueOrDefault("url"), props.GetValueOrDefault("path"));
-        Count(e.SiteId, Dimension.GoalDetail, Cut(detail), day, visit, visitor).Events++;
     }
 
     /// <summary>Writes the counted differences with one upsert per chunk (same SQL on SQLite and PostgreSQL) and forgets them.</summary>
