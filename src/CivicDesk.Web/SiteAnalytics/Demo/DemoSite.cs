@@ -18,7 +18,7 @@ public sealed class DemoSite(SiteService sites, AppDbContext db, TrafficLoader l
 
     /// <summary>
     /// About 550 visits on a working day, 250 on a weekend day and 4,500 on the viral day: enough for the shapes. The
-    /// writer stores about 3,000 events a second on SQLite, so more would make <c>demo</c> slow (docs/benchmarks.md,
+    /// writer stores 4,000–5,000 events a second on SQLite, so more would make <c>demo</c> slow (docs/benchmarks.md,
     /// "Dashboard").
     /// </summary>
     public const long Events = 100_000;
