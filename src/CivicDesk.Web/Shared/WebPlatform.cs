@@ -66,6 +66,9 @@ internal static class WebPlatform
         app.UseWhen(IsApi, api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !IsApi(c), pages => pages.UseExceptionHandler("/error/500").UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseStaticFiles();
+        // Routing after the error handlers, not where WebApplication would put it (first): re-executing /error/{code}
+        // clears the failed request's endpoint, and only a routing step downstream of the handlers finds the error page.
+        app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
