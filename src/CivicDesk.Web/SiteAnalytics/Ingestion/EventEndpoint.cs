@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
+using CivicDesk.Web.Data;
 using CivicDesk.Web.Localization;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,7 @@ namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 /// POST /api/event — Plausible's Events API (name, url, domain, referrer, props, revenue, interactive; User-Agent and,
 /// from trusted proxies only, X-Forwarded-For). Checks are cheap and local; an accepted event is hashed, enriched,
 /// queued, and answered 202 at once. Every refusal is a translated ProblemDetails: 400, 413, 415, or 503 with
-/// Retry-After when the queue is full.
+/// Retry-After when the queue is full or the database is needed (an unknown domain, a new day's salt) and down.
 /// </summary>
 internal static class EventEndpoint
 {
@@ -80,7 +81,17 @@ internal static class EventEndpoint
             return Problem(StatusCodes.Status400BadRequest, text[error!]);
         }
 
-        var site = await sites.FindAsync(payload.Domains, ct);
+        SiteDirectory.SiteInfo? site;
+        try
+        {
+            site = await sites.FindAsync(payload.Domains, ct);
+        }
+        catch (Exception e) when (DatabaseFailure.IsDatabaseError(e))
+        {
+            // A domain this node has not looked up yet, while the database is down: the client should send it again.
+            return Unavailable(context, text["Event.DatabaseUnavailable"]);
+        }
+
         if (site is null)
         {
             return Problem(StatusCodes.Status400BadRequest, text["Event.UnknownDomain"]);
@@ -101,7 +112,18 @@ internal static class EventEndpoint
         var userAgent = request.Headers.UserAgent.ToString();
         var address = context.Connection.RemoteIpAddress;
         var enrichment = enricher.Enrich(userAgent, address, payload.Referrer, payload.Url, site.Domain);
-        var (today, yesterday) = await salts.SaltsAsync(site.TimeZone, ct);
+        byte[] today;
+        byte[]? yesterday;
+        try
+        {
+            (today, yesterday) = await salts.SaltsAsync(site.TimeZone, ct);
+        }
+        catch (Exception e) when (DatabaseFailure.IsDatabaseError(e))
+        {
+            // A new day's salt must be read or created once per node, and the database is down at that moment.
+            return Unavailable(context, text["Event.DatabaseUnavailable"]);
+        }
+
         var ip = address?.ToString() ?? "";
         var pending = new PendingEvent
         {
@@ -122,8 +144,7 @@ internal static class EventEndpoint
 
         if (!queue.TryEnqueue(pending))
         {
-            context.Response.Headers.RetryAfter = "5";
-            return Problem(StatusCodes.Status503ServiceUnavailable, text["Event.Busy"]);
+            return Unavailable(context, text["Event.Busy"]);
         }
 
         return Results.StatusCode(StatusCodes.Status202Accepted);
@@ -132,6 +153,13 @@ internal static class EventEndpoint
     private static void AllowAnyOrigin(HttpContext context) => context.Response.Headers.AccessControlAllowOrigin = "*";
 
     private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(statusCode: status, detail: detail);
+
+    /// <summary>503 with Retry-After: the event was not taken, and the client is told to send it again (never a silent drop).</summary>
+    private static ProblemHttpResult Unavailable(HttpContext context, string detail)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return Problem(StatusCodes.Status503ServiceUnavailable, detail);
+    }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer (a chunked body has no length).</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
