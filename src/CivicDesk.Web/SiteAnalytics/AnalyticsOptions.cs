@@ -36,6 +36,13 @@ public sealed class AnalyticsOptions
     [Range(1, 1_000_000)]
     public int RateLimitPerMinute { get; set; } = 600;
 
+    /// <summary>
+    /// Domains that are not sites, remembered for a short while so that a misconfigured page costs no query per event.
+    /// Anyone can name any number of them, so at most this many are kept; past it, each costs a query and no memory.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int UnknownDomainsRemembered { get; set; } = 10_000;
+
     /// <summary>A spool segment is closed and a new one started past this size.</summary>
     [Range(4_096, 4_294_967_296)]
     public long SegmentBytes { get; set; } = 64L * 1024 * 1024;

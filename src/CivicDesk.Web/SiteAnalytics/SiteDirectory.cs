@@ -1,17 +1,28 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using CivicDesk.Web.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.SiteAnalytics;
 
-/// <summary>The sites the event endpoint accepts, by domain, cached for a short time so that ingestion rarely reads the database.</summary>
-public sealed class SiteDirectory(IServiceScopeFactory scopes, TimeProvider time)
+/// <summary>
+/// The sites the event endpoint accepts, by domain, cached for a short time so that ingestion rarely reads the database.
+/// Found sites are kept one entry per active site; domains that are not sites are kept up to a bound
+/// (<see cref="AnalyticsOptions.UnknownDomainsRemembered"/>), since requests may name any number of them.
+/// </summary>
+public sealed class SiteDirectory(IServiceScopeFactory scopes, TimeProvider time, IOptions<AnalyticsOptions> options)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<string, (SiteInfo? Site, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (SiteInfo Site, DateTimeOffset Until)> _sites = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _unknown = new(StringComparer.Ordinal);
+    private readonly int _unknownCapacity = options.Value.UnknownDomainsRemembered;
+    private readonly Lock _unknownAdding = new();
+    private DateTimeOffset _nextSweep;
 
     public sealed record SiteInfo(int Id, string Domain, string TimeZone);
+
+    /// <summary>Domains cached now: sites found, and domains known not to be sites.</summary>
+    internal (int Sites, int Unknown) Cached => (_sites.Count, _unknown.Count);
 
     /// <summary>The first of <paramref name="domains"/> that is an active site (a "www." prefix is ignored).</summary>
     public async ValueTask<SiteInfo?> FindAsync(IReadOnlyList<string> domains, CancellationToken ct)
@@ -20,39 +31,9 @@ public sealed class SiteDirectory(IServiceScopeFactory scopes, TimeProvider time
         foreach (var raw in domains)
         {
             var domain = Normalize(raw);
-            if (domain is null)
+            if (domain is not null && await LookUpAsync(domain, ct) is { } site)
             {
-                continue;
-            }
-
-            var now = time.GetUtcNow();
-            var known = _cache.TryGetValue(domain, out var entry);
-            if (!known || entry.Until < now)
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-                    var site = await db.Sites.AsNoTracking()
-                        .Where(s => s.Domain == domain && s.ArchivedAt == null)
-                        .Select(s => new SiteInfo(s.Id, s.Domain, s.TimeZone))
-                        .SingleOrDefaultAsync(ct);
-                    entry = (site, now + Lifetime);
-                }
-                catch (Exception e) when (known && (e is DbException || e.InnerException is DbException))
-                {
-                    // The database is unavailable (EF's execution strategy wraps the provider's error): what was true a
-                    // moment ago still is, and ingestion goes on (issue 3, point 7). Asked again after another lifetime,
-                    // so that not every event waits for a failing query.
-                    entry = (entry.Site, now + Lifetime);
-                }
-
-                _cache[domain] = entry;
-            }
-
-            if (entry.Site is not null)
-            {
-                return entry.Site;
+                return site;
             }
         }
 
@@ -60,7 +41,89 @@ public sealed class SiteDirectory(IServiceScopeFactory scopes, TimeProvider time
     }
 
     /// <summary>Drops a domain from the cache at once (a site added, archived or renamed on this node).</summary>
-    public void Forget(string domain) => _cache.TryRemove(domain, out _);
+    public void Forget(string domain)
+    {
+        _sites.TryRemove(domain, out _);
+        _unknown.TryRemove(domain, out _);
+    }
+
+    private async ValueTask<SiteInfo?> LookUpAsync(string domain, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var isSite = _sites.TryGetValue(domain, out var found);
+        if (isSite && found.Until >= now)
+        {
+            return found.Site;
+        }
+
+        var unknownUntil = DateTimeOffset.MinValue;
+        var isUnknown = !isSite && _unknown.TryGetValue(domain, out unknownUntil);
+        if (isUnknown && unknownUntil >= now)
+        {
+            return null;
+        }
+
+        SiteInfo? site;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            site = await db.Sites.AsNoTracking()
+                .Where(s => s.Domain == domain && s.ArchivedAt == null)
+                .Select(s => new SiteInfo(s.Id, s.Domain, s.TimeZone))
+                .SingleOrDefaultAsync(ct);
+        }
+        catch (Exception e) when ((isSite || isUnknown) && DatabaseFailure.IsDatabaseError(e))
+        {
+            // The database is unavailable: what was true a moment ago still is, and ingestion goes on (issue 3, point 7).
+            // Asked again after another lifetime, so that not every event waits for a failing query. A domain never
+            // looked up has no answer to fall back on: the error reaches the endpoint, which asks the client to retry.
+            site = found.Site;
+        }
+
+        Remember(domain, site, now);
+        return site;
+    }
+
+    private void Remember(string domain, SiteInfo? site, DateTimeOffset now)
+    {
+        if (site is not null)
+        {
+            _sites[domain] = (site, now + Lifetime);
+            _unknown.TryRemove(domain, out _);
+            return;
+        }
+
+        _sites.TryRemove(domain, out _);
+        lock (_unknownAdding)
+        {
+            if (_unknown.Count >= _unknownCapacity && !_unknown.ContainsKey(domain))
+            {
+                // Full: drop what has expired, at most once a lifetime so that a flood does not sweep on every request.
+                // If it is still full, this domain is not remembered: it costs a query each time, never memory.
+                if (now < _nextSweep)
+                {
+                    return;
+                }
+
+                _nextSweep = now + Lifetime;
+                foreach (var (key, until) in _unknown)
+                {
+                    if (until < now)
+                    {
+                        _unknown.TryRemove(key, out _);
+                    }
+                }
+
+                if (_unknown.Count >= _unknownCapacity)
+                {
+                    return;
+                }
+            }
+
+            _unknown[domain] = now + Lifetime;
+        }
+    }
 
     /// <summary>Lower-case ASCII host without "www.", or null when it is not a host name.</summary>
     public static string? Normalize(string? domain)
