@@ -7,8 +7,9 @@ namespace CivicDesk.Web.Jobs;
 /// <summary>
 /// The in-process scheduler. Every node polls the shared job table; a job is claimed with one conditional UPDATE,
 /// which exactly one node can win: a due job nobody holds, or a job whose holder let its lease run out (the node
-/// died mid-run, so the run is taken over at once rather than lost until the next interval). A failed run is
-/// recorded and logged; it never stops the loop. A run cut short by shutdown gives its lease back and is due again.
+/// died mid-run, so the run is taken over at once rather than lost until the next interval). A running job's lease is
+/// renewed while it runs, so only a dead node's job is taken over, however long the run. A failed run is recorded and
+/// logged; it never stops the loop. A run cut short by shutdown gives its lease back and is due again.
 /// </summary>
 public sealed class JobScheduler(
     IServiceScopeFactory scopes,
@@ -116,9 +117,7 @@ public sealed class JobScheduler(
         string? error = null;
         try
         {
-            await using var jobScope = scopes.CreateAsyncScope();
-            var instance = (IJob)ActivatorUtilities.GetServiceOrCreateInstance(jobScope.ServiceProvider, job.JobType);
-            await instance.RunAsync(ct);
+            await RunRenewingLeaseAsync(job, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -146,6 +145,70 @@ public sealed class JobScheduler(
                     .SetProperty(j => j.LastError, truncated)
                     .SetProperty(j => j.RunCount, j => j.RunCount + 1),
                 CancellationToken.None);
+    }
+
+    private async Task RunRenewingLeaseAsync(JobDefinition job, CancellationToken ct)
+    {
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var heartbeat = RenewWhileRunningAsync(job, running.Token);
+        try
+        {
+            await using var jobScope = scopes.CreateAsyncScope();
+            var instance = (IJob)ActivatorUtilities.GetServiceOrCreateInstance(jobScope.ServiceProvider, job.JobType);
+            await instance.RunAsync(ct);
+        }
+        finally
+        {
+            // The run is over: no renewal may follow (or still be in flight) when the lease is released or the result
+            // recorded.
+            await running.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    /// <summary>
+    /// Keeps the lease of a running job: every third of <see cref="JobsOptions.LeaseDuration"/> it is moved to a whole
+    /// lease from now, so a run longer than the lease is not taken over while its node lives; a node that dies (or
+    /// loses the database) stops renewing, and another node takes the job over once the lease runs out. Renewal stops
+    /// for good when another node holds the job.
+    /// </summary>
+    private async Task RenewWhileRunningAsync(JobDefinition job, CancellationToken running)
+    {
+        using var timer = new PeriodicTimer(options.Value.LeaseDuration / 3, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(running))
+            {
+                if (!await TryRenewAsync(job, running))
+                {
+                    logger.LogWarning("Job {Job} is now held by another node; this node's run goes on without its lease.", job.Name);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (running.IsCancellationRequested)
+        {
+            // The run ended.
+        }
+    }
+
+    /// <summary>True when the lease was renewed or could not be reached this time; false when another node holds it.</summary>
+    private async Task<bool> TryRenewAsync(JobDefinition job, CancellationToken running)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var until = Now() + options.Value.LeaseDuration;
+            return await db.JobLeases.Where(j => j.Name == job.Name && j.Holder == NodeName && j.LeaseUntil != null)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseUntil, until), running) == 1;
+        }
+        catch (Exception ex) when (!running.IsCancellationRequested)
+        {
+            // The database did not answer: try again at the next beat, while the lease still holds.
+            logger.LogWarning(ex, "The lease of job {Job} could not be renewed; trying again.", job.Name);
+            return true;
+        }
     }
 
     private async Task ReleaseAsync(JobDefinition job)

@@ -22,18 +22,21 @@ public sealed class DatabaseSwitch : DbConnectionInterceptor
     {
         ArgumentNullException.ThrowIfNull(app);
         var databaseSwitch = new DatabaseSwitch();
-        app.ConfigureTestServices(services =>
+        app.ConfigureTestServices(services => databaseSwitch.AttachTo(services, app.Provider));
+    }
+
+    /// <summary>Puts this switch on the database of the host whose services these are (one node of several).</summary>
+    public void AttachTo(IServiceCollection services, DatabaseProvider provider)
+    {
+        services.AddSingleton(this);
+        if (provider == DatabaseProvider.Postgres)
         {
-            services.AddSingleton(databaseSwitch);
-            if (app.Provider == DatabaseProvider.Postgres)
-            {
-                services.ConfigureDbContext<PostgresAppDbContext>(o => o.AddInterceptors(databaseSwitch));
-            }
-            else
-            {
-                services.ConfigureDbContext<SqliteAppDbContext>(o => o.AddInterceptors(databaseSwitch));
-            }
-        });
+            services.ConfigureDbContext<PostgresAppDbContext>(o => o.AddInterceptors(this));
+        }
+        else
+        {
+            services.ConfigureDbContext<SqliteAppDbContext>(o => o.AddInterceptors(this));
+        }
     }
 
     /// <summary>The database is gone until the returned handle is disposed.</summary>

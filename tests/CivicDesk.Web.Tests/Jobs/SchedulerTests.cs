@@ -158,19 +158,27 @@ public abstract class SchedulerTests<TApp>(TApp app) : IClassFixture<TApp>
         var interval = TimeSpan.FromHours(1);
         var lease = TimeSpan.FromMinutes(1);
         var log = new RunLog(Name("takeover")) { FirstRunHangs = true };
-        await using var dying = Node("node-a", time, log, s => s.AddJobForTest<RecordingJob>(log.Job, interval), ("Jobs:LeaseDuration", "00:01:00"));
+        var dyingDatabase = new DatabaseSwitch();
+        await using var dying = Node("node-a", time, log, s =>
+        {
+            s.AddJobForTest<RecordingJob>(log.Job, interval);
+            dyingDatabase.AttachTo(s, app.Provider);
+        }, ("Jobs:LeaseDuration", "00:01:00"));
         await using var survivor = Node("node-b", time, log, s => s.AddJobForTest<RecordingJob>(log.Job, interval), ("Jobs:LeaseDuration", "00:01:00"));
         var claimedAt = time.GetUtcNow().UtcDateTime;
 
         var hung = Scheduler(dying).RunDueJobsAsync();
         await Eventually.HoldsAsync(() => log.Runs.Count == 1, "node-a started the job");
         var held = await LeaseAsync(log.Job);
+        // node-a is gone for the others: it no longer reaches the database, so it cannot renew its lease.
+        var cutOff = dyingDatabase.Down();
         time.Advance(lease - TimeSpan.FromSeconds(1));
         var whileHeld = await Scheduler(survivor).RunDueJobsAsync();
         time.Advance(TimeSpan.FromSeconds(1));
         var takenOver = await Scheduler(survivor).RunDueJobsAsync();
         var afterTakeover = await LeaseAsync(log.Job);
         // The dead node comes back to life and finishes late: it must not overwrite its successor's record.
+        cutOff.Dispose();
         log.ReleaseFirstRun();
         await hung;
 
@@ -187,6 +195,43 @@ public abstract class SchedulerTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(1, final.RunCount);
         Assert.True(final.LastSucceeded);
         Assert.Equal(afterTakeover.LastFinishedAt, final.LastFinishedAt);
+    }
+
+    [Fact]
+    public async Task A_run_longer_than_its_lease_keeps_the_lease_while_its_node_lives()
+    {
+        app.EnsureAvailable();
+        var time = Clock();
+        var lease = TimeSpan.FromMinutes(1);
+        var log = new RunLog(Name("long-run")) { FirstRunHangs = true };
+        await using var busy = Node("node-a", time, log, s => s.AddJobForTest<RecordingJob>(log.Job, TimeSpan.FromHours(1)), ("Jobs:LeaseDuration", "00:01:00"));
+        await using var other = Node("node-b", time, log, s => s.AddJobForTest<RecordingJob>(log.Job, TimeSpan.FromHours(1)), ("Jobs:LeaseDuration", "00:01:00"));
+        Start(busy, other);
+
+        var running = Scheduler(busy).RunDueJobsAsync();
+        await Eventually.HoldsAsync(() => log.Runs.Count == 1, "node-a started the job");
+        var polled = new List<string>();
+        // Three leases long, ten seconds at a time; node-a renews every third of a lease, so after each step its lease
+        // reaches at least two thirds of a lease ahead, and node-b, polling at every step, never finds it run out.
+        for (var step = 0; step < 18; step++)
+        {
+            time.Advance(TimeSpan.FromSeconds(10));
+            var now = time.GetUtcNow().UtcDateTime;
+            await Eventually.HoldsAsync(
+                async () => (await LeaseAsync(log.Job)).LeaseUntil >= now + lease - (lease / 3), $"node-a renewed its lease by {now:O}");
+            polled.AddRange(await Scheduler(other).RunDueJobsAsync());
+        }
+
+        log.ReleaseFirstRun();
+        await running;
+
+        Assert.Empty(polled);
+        Assert.Equal(["node-a"], log.Runs.Select(r => r.Node));
+        var final = await LeaseAsync(log.Job);
+        Assert.Equal("node-a", final.Holder);
+        Assert.Null(final.LeaseUntil);
+        Assert.Equal(1, final.RunCount);
+        Assert.True(final.LastSucceeded);
     }
 
     [Fact]
