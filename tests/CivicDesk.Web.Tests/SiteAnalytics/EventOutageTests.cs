@@ -18,20 +18,8 @@ public abstract class EventOutageTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         app.EnsureAvailable();
         var site = await Analytics.CreateSiteAsync(app);
-        var client = app.CreateClient();
 
-        HttpResponseMessage during;
-        using (Database.Down())
-        {
-            during = await Analytics.SendAsync(client, site.Domain, "/first-event");
-        }
-
-        var again = await Analytics.SendAsync(client, site.Domain, "/first-event");
-
-        var problem = await during.ExpectAsync(HttpStatusCode.ServiceUnavailable);
-        Assert.Equal(app.Translate("vi", "Event.DatabaseUnavailable"), problem.GetProperty("detail").GetString());
-        AssertTellsToRetry(during);
-        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        await AssertRefusedDuringOutageThenAcceptedAsync(app.CreateClient(), site.Domain, "/first-event", "vi");
     }
 
     [Fact]
@@ -47,27 +35,29 @@ public abstract class EventOutageTests<TApp>(TApp app) : IClassFixture<TApp>
         var local = TimeZoneInfo.ConvertTime(app.Time.GetUtcNow(), zone);
         app.Time.Advance(local.Date.AddDays(1) - local.DateTime + TimeSpan.FromMinutes(1));
 
-        HttpResponseMessage during;
-        using (Database.Down())
-        {
-            during = await Analytics.SendAsync(client, site.Domain, "/after-midnight");
-        }
-
-        var again = await Analytics.SendAsync(client, site.Domain, "/after-midnight");
-
-        var problem = await during.ExpectAsync(HttpStatusCode.ServiceUnavailable);
-        Assert.Equal(app.Translate("en", "Event.DatabaseUnavailable"), problem.GetProperty("detail").GetString());
-        AssertTellsToRetry(during);
-        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        await AssertRefusedDuringOutageThenAcceptedAsync(client, site.Domain, "/after-midnight", "en");
     }
 
-    private DatabaseSwitch Database => app.Services.GetRequiredService<DatabaseSwitch>();
-
-    /// <summary>A browser on the agency's site can read the refusal (CORS) and learns when to send again.</summary>
-    private static void AssertTellsToRetry(HttpResponseMessage response)
+    /// <summary>
+    /// Sends an event while the database is down, and the same event again once it is back: the first is refused with
+    /// 503 in <paramref name="language"/>, readable by a browser on the agency's site (CORS) and saying when to send
+    /// again; the second is accepted.
+    /// </summary>
+    private async Task AssertRefusedDuringOutageThenAcceptedAsync(HttpClient client, string domain, string path, string language)
     {
-        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, $"Retry-After: {response.Headers.RetryAfter}");
-        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        HttpResponseMessage during;
+        using (app.Services.GetRequiredService<DatabaseSwitch>().Down())
+        {
+            during = await Analytics.SendAsync(client, domain, path);
+        }
+
+        var again = await Analytics.SendAsync(client, domain, path);
+
+        var problem = await during.ExpectAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(app.Translate(language, "Event.DatabaseUnavailable"), problem.GetProperty("detail").GetString());
+        Assert.True(during.Headers.RetryAfter?.Delta > TimeSpan.Zero, $"Retry-After: {during.Headers.RetryAfter}");
+        Assert.Equal("*", during.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
     }
 }
 
