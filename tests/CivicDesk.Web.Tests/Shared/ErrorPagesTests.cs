@@ -22,72 +22,70 @@ namespace CivicDesk.Web.Tests.Shared;
 public abstract class ErrorPagesTests<TApp>(TApp app) : IClassFixture<TApp>
     where TApp : AppFactory, new()
 {
-    private readonly TApp _app = app;
-
-    private ErrorEndpoints.LogCollector Logs => _app.Services.GetRequiredService<ErrorEndpoints.LogCollector>();
+    private ErrorEndpoints.LogCollector Logs => app.Services.GetRequiredService<ErrorEndpoints.LogCollector>();
 
     [Fact]
     public async Task An_unknown_path_shows_the_translated_404_page_in_Vietnamese_by_default_and_in_English_with_the_culture_cookie()
     {
-        _app.EnsureAvailable();
-        var unit = await _app.CreateUnitAsync();
-        using var vietnamese = await BrowserSession.SignInAsync(_app, await _app.CreateUserAsync(unit.Id));
-        using var english = await BrowserSession.SignInAsync(_app, await _app.CreateUserAsync(unit.Id));
+        app.EnsureAvailable();
+        var unit = await app.CreateUnitAsync();
+        using var vietnamese = await BrowserSession.SignInAsync(app, await app.CreateUserAsync(unit.Id));
+        using var english = await BrowserSession.SignInAsync(app, await app.CreateUserAsync(unit.Id));
         // The browser still asks for Vietnamese: the English comes from the remembered choice (the culture cookie).
         var switched = await english.PostFormAsync("/culture", new Dictionary<string, string> { ["culture"] = "en", ["returnUrl"] = "/" });
         Assert.Equal(HttpStatusCode.Redirect, switched.StatusCode);
 
-        await AssertPageAsync(await vietnamese.GetAsync("/no-such-page/at-all"), HttpStatusCode.NotFound, _app.Translate("vi", "Error.404.Title"), _app.Translate("vi", "Error.404.Text"));
-        await AssertPageAsync(await english.GetAsync("/no-such-page/at-all"), HttpStatusCode.NotFound, _app.Translate("en", "Error.404.Title"), _app.Translate("en", "Error.404.Text"));
+        await AssertPageAsync(await vietnamese.GetAsync("/no-such-page/at-all"), HttpStatusCode.NotFound, app.Translate("vi", "Error.404.Title"), app.Translate("vi", "Error.404.Text"));
+        await AssertPageAsync(await english.GetAsync("/no-such-page/at-all"), HttpStatusCode.NotFound, app.Translate("en", "Error.404.Title"), app.Translate("en", "Error.404.Text"));
     }
 
     [Fact]
     public async Task A_page_that_answers_404_shows_the_translated_404_page()
     {
-        _app.EnsureAvailable();
-        var unit = await _app.CreateUnitAsync();
-        using var session = await BrowserSession.SignInAsync(_app, await _app.CreateUserAsync(unit.Id, Role.Admin));
+        app.EnsureAvailable();
+        var unit = await app.CreateUnitAsync();
+        using var session = await BrowserSession.SignInAsync(app, await app.CreateUserAsync(unit.Id, Role.Admin));
 
         var missing = await session.GetAsync("/sites/999999");
 
-        await AssertPageAsync(missing, HttpStatusCode.NotFound, _app.Translate("vi", "Error.404.Title"), _app.Translate("vi", "Error.404.Text"));
+        await AssertPageAsync(missing, HttpStatusCode.NotFound, app.Translate("vi", "Error.404.Title"), app.Translate("vi", "Error.404.Text"));
     }
 
     [Fact]
     public async Task A_page_that_throws_shows_the_translated_500_page_and_the_exception_is_logged_once()
     {
-        _app.EnsureAvailable();
+        app.EnsureAvailable();
 
         var vietnamese = await Client().GetAsync(ErrorEndpoints.PageThatThrows);
         var english = await Client("en").GetAsync(ErrorEndpoints.PageThatThrows);
 
-        await AssertPageAsync(vietnamese, HttpStatusCode.InternalServerError, _app.Translate("vi", "Error.500.Title"), _app.Translate("vi", "Error.500.Text"));
-        await AssertPageAsync(english, HttpStatusCode.InternalServerError, _app.Translate("en", "Error.500.Title"), _app.Translate("en", "Error.500.Text"));
+        await AssertPageAsync(vietnamese, HttpStatusCode.InternalServerError, app.Translate("vi", "Error.500.Title"), app.Translate("vi", "Error.500.Text"));
+        await AssertPageAsync(english, HttpStatusCode.InternalServerError, app.Translate("en", "Error.500.Title"), app.Translate("en", "Error.500.Text"));
         Assert.Equal(2, Logs.Errors(ErrorEndpoints.Failure + " in a page"));
     }
 
     [Fact]
     public async Task Api_routes_keep_answering_ProblemDetails_for_an_unknown_path_and_for_an_exception()
     {
-        _app.EnsureAvailable();
-        var api = await _app.ApiClientAsync(await _app.CreateSystemAdminAsync());
+        app.EnsureAvailable();
+        var api = await app.ApiClientAsync(await app.CreateSystemAdminAsync());
         api.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
-        var site = await Analytics.CreateSiteAsync(_app);
+        var site = await Analytics.CreateSiteAsync(app);
 
         var unknown = await api.GetAsync("/api/v1/no-such-thing");
         var thrown = await Analytics.SendAsync(Client("en"), site.Domain, "/?" + ErrorEndpoints.FailQuery + "=1");
 
         var notFound = await unknown.ExpectAsync(HttpStatusCode.NotFound);
         var failed = await thrown.ExpectAsync(HttpStatusCode.InternalServerError);
-        Assert.Equal(_app.Translate("en", "Problem.404"), notFound.GetProperty("title").GetString());
-        Assert.Equal(_app.Translate("en", "Problem.500"), failed.GetProperty("title").GetString());
+        Assert.Equal(app.Translate("en", "Problem.404"), notFound.GetProperty("title").GetString());
+        Assert.Equal(app.Translate("en", "Problem.500"), failed.GetProperty("title").GetString());
         Assert.DoesNotContain(ErrorEndpoints.Failure, await thrown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(1, Logs.Errors(ErrorEndpoints.Failure + " in an API"));
     }
 
     private HttpClient Client(string? culture = null)
     {
-        var client = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         if (culture is not null)
         {
             client.DefaultRequestHeaders.Add("Cookie", $"{CookieRequestCultureProvider.DefaultCookieName}={Uri.EscapeDataString(Cultures.CookieValue(culture))}");
