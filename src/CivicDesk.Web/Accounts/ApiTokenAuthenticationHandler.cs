@@ -9,13 +9,13 @@ namespace CivicDesk.Web.Accounts;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer cdk_…</c> with a personal API token. The request then acts as the token's
-/// owner, so every permission rule of the pages applies unchanged.
+/// owner, so every permission rule of the pages applies unchanged. The database context is taken only when a token is
+/// presented: anonymous public endpoints (POST /api/event) pass through this handler on every request.
 /// </summary>
 internal sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AppDbContext db,
     TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
@@ -35,6 +35,7 @@ internal sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.Fail("Malformed token.");
         }
 
+        var db = Context.RequestServices.GetRequiredService<AppDbContext>();
         var now = time.GetUtcNow().UtcDateTime;
         var hash = ApiToken.Hash(secret);
         var token = await db.ApiTokens.Include(t => t.User)

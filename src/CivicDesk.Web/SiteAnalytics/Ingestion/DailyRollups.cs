@@ -106,7 +106,7 @@ internal sealed class DailyRollups
     /// <summary>Writes the counted differences with one upsert per chunk (same SQL on SQLite and PostgreSQL) and forgets them.</summary>
     public async Task FlushAsync(AppDbContext db, CancellationToken ct)
     {
-        const int chunk = 250; // 4 parameters a row: about 1 000 a statement (see BulkSql)
+        var chunk = BulkSql.MaxParameters(db) / 4; // 4 parameters a row
         var rows = _pending.Values.ToList();
         _pending.Clear();
         var connection = db.Database.GetDbConnection();

@@ -161,7 +161,10 @@ public sealed class EventWriter(
         var touched = new Dictionary<long, VisitState>();
         var rows = new List<SiteEvent>(events.Count);
         var newVisitors = await NewVisitorsAsync(db, events, ct);
-        var existingIds = (await db.Set<SiteEvent>().Where(e => events.Select(x => x.EventId).Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct)).ToHashSet();
+        // EF.Parameter: the ids travel as one JSON array, not as one parameter each (EF Core 10's default), whose
+        // lookup by name costs SQLite the square of their number (see BulkSql.MaxParameters).
+        var batchIds = events.Select(x => x.EventId).ToList();
+        var existingIds = (await db.Set<SiteEvent>().Where(e => EF.Parameter(batchIds).Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct)).ToHashSet();
         foreach (var e in events)
         {
             var hour = Stats(stats, e.SiteId, e.Timestamp);
@@ -298,7 +301,7 @@ public sealed class EventWriter(
         {
             var siteId = site.Key;
             var candidates = site.Select(e => e.VisitorId).Distinct().ToList();
-            var known = await db.Set<SiteSession>().Where(s => s.SiteId == siteId && candidates.Contains(s.VisitorId)).Select(s => s.VisitorId).Distinct().ToListAsync(ct);
+            var known = await db.Set<SiteSession>().Where(s => s.SiteId == siteId && EF.Parameter(candidates).Contains(s.VisitorId)).Select(s => s.VisitorId).Distinct().ToListAsync(ct);
             fresh.UnionWith(candidates.Except(known));
         }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 
@@ -27,7 +28,6 @@ public readonly record struct SpoolPosition(long Segment, long Offset) : ICompar
 /// </summary>
 public sealed class Spool : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
     private readonly string _folder;
     private readonly long _segmentBytes;
     private readonly Lock _gate = new();
@@ -82,7 +82,7 @@ public sealed class Spool : IDisposable
             Span<byte> header = stackalloc byte[4];
             foreach (var e in events)
             {
-                var body = JsonSerializer.SerializeToUtf8Bytes(e, Json);
+                var body = JsonSerializer.SerializeToUtf8Bytes(e, SpoolJson.Default.PendingEvent);
                 BinaryPrimitives.WriteInt32LittleEndian(header, body.Length);
                 _current.Write(header);
                 _current.Write(body);
@@ -119,7 +119,7 @@ public sealed class Spool : IDisposable
                 var length = BinaryPrimitives.ReadInt32LittleEndian(header);
                 var body = new byte[length + 1];
                 stream.ReadExactly(body);
-                events.Add(JsonSerializer.Deserialize<PendingEvent>(body.AsSpan(0, length), Json)!);
+                events.Add(JsonSerializer.Deserialize(body.AsSpan(0, length), SpoolJson.Default.PendingEvent)!);
             }
 
             position = stream.Position >= limit && position.Segment < end.Segment
@@ -188,3 +188,11 @@ public sealed class Spool : IDisposable
         return stream;
     }
 }
+
+/// <summary>
+/// The spool's record format: the source-generated serializer writes the same JSON as reflection (default options) at
+/// a fraction of its processor time, which the writer spends on every accepted event.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.General)]
+[JsonSerializable(typeof(PendingEvent))]
+internal sealed partial class SpoolJson : JsonSerializerContext;
