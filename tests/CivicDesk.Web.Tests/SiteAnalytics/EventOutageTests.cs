@@ -57,6 +57,8 @@ public abstract class EventOutageTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(app.Translate(language, "Event.DatabaseUnavailable"), problem.GetProperty("detail").GetString());
         Assert.True(during.Headers.RetryAfter?.Delta > TimeSpan.Zero, $"Retry-After: {during.Headers.RetryAfter}");
         Assert.Equal("*", during.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        // The tracker on the agency's page (another origin) may read Retry-After only if it is exposed.
+        Assert.Equal("Retry-After", during.Headers.GetValues("Access-Control-Expose-Headers").Single());
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
     }
 }

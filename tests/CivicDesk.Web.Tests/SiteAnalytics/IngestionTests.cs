@@ -242,6 +242,7 @@ public abstract class IngestionTests<TApp>(TApp app) : IClassFixture<TApp>
 
         await response.ExpectAsync(HttpStatusCode.ServiceUnavailable);
         Assert.Equal("5", response.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("Retry-After", response.Headers.GetValues("Access-Control-Expose-Headers").Single());
     }
 }
 

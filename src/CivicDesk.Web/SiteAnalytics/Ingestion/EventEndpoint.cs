@@ -150,7 +150,12 @@ internal static class EventEndpoint
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }
 
-    private static void AllowAnyOrigin(HttpContext context) => context.Response.Headers.AccessControlAllowOrigin = "*";
+    private static void AllowAnyOrigin(HttpContext context)
+    {
+        context.Response.Headers.AccessControlAllowOrigin = "*";
+        // The tracker reads Retry-After on a 503 to send the event again; a cross-origin page may read it only if exposed.
+        context.Response.Headers.AccessControlExposeHeaders = "Retry-After";
+    }
 
     private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(statusCode: status, detail: detail);
 

@@ -16,14 +16,17 @@ civicdesk(name, {props, revenue, interactive, url, callback}); window.civicdeskI
   sendBeacon once it hides or without keepalive; fetch if the beacon is refused. text/plain: no CORS preflight. */
   var keepalive = w.Request && 'keepalive' in Request.prototype;
 
-  function send(body, callback) {
+  function send(body, callback, again) {
     if ((hiding || d.visibilityState === 'hidden' || !keepalive) && navigator.sendBeacon &&
         navigator.sendBeacon(api, body)) {
       return callback && callback();
     }
     fetch(api, { method: 'POST', body: body, keepalive: true, credentials: 'omit', headers: { 'Content-Type': 'text/plain' } })
-      .then(function (r) { callback && callback({ status: r.status }); },
-        function (e) { callback && callback({ error: e }); });
+      .then(function (r) {
+        var wait = r.status === 503 && !again && +r.headers.get('Retry-After');
+        if (wait) return setTimeout(function () { send(body, callback, 1); }, Math.min(wait, 60) * 1e3);
+        callback && callback({ status: r.status });
+      }, function (e) { callback && callback({ error: e }); });
   }
 
   function ignored() {

@@ -40,9 +40,12 @@ public sealed class FakeSite
     /// <summary>Routes every request in <paramref name="context"/> to the fake site's files, the app, or the recorder.</summary>
     /// <param name="forwardEvents">Pass each event on to the app's /api/event over HTTP (its answer goes back to the
     /// page) rather than answer 202 without the app.</param>
-    public static async Task<FakeSite> ServeAsync(IBrowserContext context, string appUrl, bool forwardEvents = false)
+    /// <param name="refuseFirst">Answer the first this many events 503 with Retry-After: 1, as the endpoint does when
+    /// its queue is full, with the same CORS headers.</param>
+    public static async Task<FakeSite> ServeAsync(IBrowserContext context, string appUrl, bool forwardEvents = false, int refuseFirst = 0)
     {
         var site = new FakeSite(appUrl);
+        var refused = 0;
         await context.RouteAsync(url => !url.StartsWith(appUrl, StringComparison.Ordinal), async route =>
         {
             var request = route.Request;
@@ -52,6 +55,21 @@ public sealed class FakeSite
             {
                 site._events.Enqueue(new SentEvent(request.Url, request.Method, await request.HeaderValueAsync("content-type"),
                     request.PostData ?? "", request.ResourceType));
+                if (Interlocked.Increment(ref refused) <= refuseFirst)
+                {
+                    await route.FulfillAsync(new RouteFulfillOptions
+                    {
+                        Status = 503,
+                        Headers = new Dictionary<string, string>
+                        {
+                            ["Access-Control-Allow-Origin"] = "*",
+                            ["Access-Control-Expose-Headers"] = "Retry-After",
+                            ["Retry-After"] = "1",
+                        },
+                    });
+                    return;
+                }
+
                 if (forwardEvents)
                 {
                     // The same method, headers and body, to the app's endpoint on Kestrel; its answer goes back unchanged.

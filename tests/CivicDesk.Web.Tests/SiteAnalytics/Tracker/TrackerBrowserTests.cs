@@ -290,6 +290,26 @@ public abstract class TrackerBrowserTests<TApp>(BrowserFixture<TApp> browser) : 
         Assert.Empty(await page.EvaluateAsync<string[]>("async () => (await indexedDB.databases()).map(d => d.name)"));
     }
 
+    [Fact]
+    public async Task An_event_answered_503_is_sent_once_more_after_Retry_After_and_not_a_third_time()
+    {
+        await using var session = await browser.OpenAsync();
+        // The first two events are refused as by a node whose queue is full: the pageview, and its one retry.
+        var site = await ServeAsync(session.Context, browser.BaseUrl, refuseFirst: 2);
+        site.Page(Home, "<h1>Trang chủ</h1>", site.Script());
+        var page = session.Page;
+        await page.GotoAsync(Home);
+
+        var sent = await site.WaitForEventsAsync(2);
+        Equal(Expected("pageview", Home), sent[0]);
+        Assert.Equal(site.Events[0].Body, site.Events[1].Body);
+        var status = await page.EvaluateAsync<int>("() => new Promise(resolve => civicdesk('signup', { callback: r => resolve(r.status) }))");
+        await page.WaitForTimeoutAsync(2500); // past the second refusal's Retry-After: no third pageview comes
+
+        Assert.Equal(202, status);
+        Assert.Equal(["pageview", "pageview", "signup"], site.Events.Select(e => e.Json?["name"]?.GetValue<string>()));
+    }
+
     private static JsonObject HashMode(JsonObject json)
     {
         json["hashMode"] = 1;
