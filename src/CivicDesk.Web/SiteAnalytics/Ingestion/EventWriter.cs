@@ -127,8 +127,13 @@ public sealed class EventWriter(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var checkpointRow = await db.Set<SpoolCheckpoint>().SingleOrDefaultAsync(c => c.SpoolId == spool.Id, ct);
-        _checkpoint ??= checkpointRow is null ? new SpoolPosition(1, 0) : new SpoolPosition(checkpointRow.Segment, checkpointRow.Offset);
+        if (_checkpoint is null)
+        {
+            // Read once after a start or an error; afterwards this node's own commits are the truth.
+            var stored = await db.Set<SpoolCheckpoint>().AsNoTracking().SingleOrDefaultAsync(c => c.SpoolId == spool.Id, ct);
+            _checkpoint = stored is null ? new SpoolPosition(1, 0) : new SpoolPosition(stored.Segment, stored.Offset);
+        }
+
         if (Interlocked.Exchange(ref _reloadRequested, 0) == 1)
         {
             _visitsLoaded = false;
@@ -197,18 +202,10 @@ public sealed class EventWriter(
         await BulkSql.InsertAsync(db, rows, ct);
         await AddStatsAsync(db, stats.Values.ToList(), ct);
         await _rollups.FlushAsync(db, ct);
-        if (checkpointRow is null)
-        {
-            db.Add(new SpoolCheckpoint { SpoolId = spool.Id, Segment = next.Segment, Offset = next.Offset, UpdatedAt = time.GetUtcNow().UtcDateTime });
-        }
-        else
-        {
-            checkpointRow.Segment = next.Segment;
-            checkpointRow.Offset = next.Offset;
-            checkpointRow.UpdatedAt = time.GetUtcNow().UtcDateTime;
-        }
-
-        await db.SaveChangesAsync(ct);
+        await BulkSql.InsertAsync(
+            db, [new SpoolCheckpoint { SpoolId = spool.Id, Segment = next.Segment, Offset = next.Offset, UpdatedAt = time.GetUtcNow().UtcDateTime }], ct,
+            conflictColumns: [nameof(SpoolCheckpoint.SpoolId)],
+            updateColumns: [nameof(SpoolCheckpoint.Segment), nameof(SpoolCheckpoint.Offset), nameof(SpoolCheckpoint.UpdatedAt)]);
         await tx.CommitAsync(ct);
         _checkpoint = next;
         spool.DeleteBefore(next);
