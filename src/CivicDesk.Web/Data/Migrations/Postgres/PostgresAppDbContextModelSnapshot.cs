@@ -567,6 +567,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasIndex("EventId")
                         .IsUnique();
 
+                    b.HasIndex("SiteId", "SessionId");
+
                     b.HasIndex("SiteId", "Timestamp");
 
                     b.ToTable("site_events", (string)null);

@@ -548,6 +548,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("EventId")
                         .IsUnique();
 
+                    b.HasIndex("SiteId", "SessionId");
+
                     b.HasIndex("SiteId", "Timestamp");
 
                     b.ToTable("site_events", (string)null);
