@@ -140,8 +140,8 @@ public sealed class EventWriter(
         }
 
         var (read, next) = spool.Read(_checkpoint.Value, options.Value.BatchSize);
-        var columns = db.Model.FindEntityType(typeof(SiteEvent))!;
-        var events = read.Select(e => Storable(e, columns)).ToList();
+        var lengths = MaxLengths(db.Model.FindEntityType(typeof(SiteEvent))!);
+        var events = read.Select(e => Storable(e, lengths)).ToList();
         Backlog = events.Count;
         if (events.Count == 0)
         {
@@ -401,9 +401,9 @@ public sealed class EventWriter(
     /// retry and stop ingestion for every site. The endpoint refuses what the page itself sends (name, URL, props) when
     /// it cannot fit.
     /// </summary>
-    private static PendingEvent Storable(PendingEvent e, IReadOnlyEntityType columns)
+    private static PendingEvent Storable(PendingEvent e, Dictionary<string, int> lengths)
     {
-        string? Cut(string? text, string column) => Fit(text, columns.FindProperty(column)?.GetMaxLength() ?? int.MaxValue);
+        string? Cut(string? text, string column) => Fit(text, lengths.GetValueOrDefault(column, int.MaxValue));
         var x = e.Enrichment;
         return e with
         {
@@ -425,6 +425,10 @@ public sealed class EventWriter(
             },
         };
     }
+
+    /// <summary>The text columns' sizes, read from the model once a batch rather than for every field of every event.</summary>
+    private static Dictionary<string, int> MaxLengths(IReadOnlyEntityType columns) =>
+        columns.GetProperties().Where(p => p.GetMaxLength() is not null).ToDictionary(p => p.Name, p => p.GetMaxLength()!.Value);
 
     /// <summary>At most <paramref name="max"/> characters, never ending on half of a surrogate pair.</summary>
     private static string? Fit(string? text, int max) =>
