@@ -39,9 +39,10 @@ internal enum UapRuleList
 /// </summary>
 /// <remarks>
 /// Speed: about 1,200 rules are tried in order, so an unseen string costs up to a few hundred regex scans. Each rule's
-/// regex is compiled on its first use: compiled rules parsed unseen strings about 1.6 times as fast as interpreted
-/// ones once built, at the price of several seconds of compiling spread over the first distinct strings after start;
-/// interpreting first and compiling after 1,000 uses measured in between on both counts (docs/benchmarks.md).
+/// regex is built on its first use, interpreted: compiled rules parsed unseen strings about 1.6 times as fast once
+/// built, but cost several seconds of compiling after start and ~30-50 MB of resident memory for good (the generated
+/// code and its metadata), which put the app over its 300 MB target (ADR 0008); interpreting first and compiling after
+/// 1,000 uses measured in between on speed (docs/benchmarks.md).
 /// Real traffic repeats a small set of strings, so a bounded cache keyed by the whole string answers most calls. Strings are cut at
 /// <see cref="MaxLength"/> characters and every match has a timeout, so a hostile string costs bounded time.
 /// </remarks>
@@ -49,8 +50,8 @@ internal sealed class UserAgentParser
 {
     public const int MaxLength = 1024;
 
-    /// <summary>The regex engine of the rules, chosen by measurement (docs/benchmarks.md).</summary>
-    public const RegexOptions DefaultEngine = RegexOptions.Compiled;
+    /// <summary>The regex engine of the rules, chosen by measurement: interpreted, for memory (ADR 0008's last addendum).</summary>
+    public const RegexOptions DefaultEngine = RegexOptions.None;
 
     // Only a guard against a pathological string: rules are bounded and strings cut, so a normal match takes microseconds,
     // and a busy machine must not turn into wrong answers.

@@ -31,6 +31,7 @@ public sealed class EventWriter(
     private readonly Dictionary<(int SiteId, long VisitorId), VisitState> _visits = [];
     private readonly DailyRollups _rollups = new();
     private readonly Dictionary<int, TimeZoneInfo> _zones = [];
+    private readonly TextPool _texts = new(50_000);
     private SpoolPosition? _checkpoint;
     private bool _visitsLoaded;
 
@@ -141,7 +142,7 @@ public sealed class EventWriter(
 
         var (read, next) = spool.Read(_checkpoint.Value, options.Value.BatchSize);
         var lengths = MaxLengths(db.Model.FindEntityType(typeof(SiteEvent))!);
-        var events = read.Select(e => Storable(e, lengths)).ToList();
+        var events = read.Select(e => Storable(e, lengths, _texts)).ToList();
         Backlog = events.Count;
         if (events.Count == 0)
         {
@@ -399,14 +400,18 @@ public sealed class EventWriter(
     /// Enrichment comes from what a browser sends — a user agent with a 300-digit version, a referrer host of 300
     /// characters — and PostgreSQL refuses text longer than its column: one such event would fail its batch at every
     /// retry and stop ingestion for every site. The endpoint refuses what the page itself sends (name, URL, props) when
-    /// it cannot fit.
+    /// it cannot fit. Repeated texts are shared through <paramref name="texts"/>, since open visits keep them for a day.
     /// </summary>
-    private static PendingEvent Storable(PendingEvent e, Dictionary<string, int> lengths)
+    private static PendingEvent Storable(PendingEvent e, Dictionary<string, int> lengths, TextPool texts)
     {
-        string? Cut(string? text, string column) => Fit(text, lengths.GetValueOrDefault(column, int.MaxValue));
+        string? Cut(string? text, string column) => Fit(text, lengths.GetValueOrDefault(column, int.MaxValue)) is { } fit ? texts.Get(fit) : null;
         var x = e.Enrichment;
         return e with
         {
+            Name = texts.Get(e.Name),
+            Hostname = texts.Get(e.Hostname),
+            Pathname = texts.Get(e.Pathname),
+            Props = texts.Get(e.Props),
             Enrichment = x with
             {
                 Browser = Cut(x.Browser, nameof(SiteEvent.Browser)),

@@ -319,7 +319,7 @@ public sealed class UserAgentParserTests(ITestOutputHelper output)
 
         var perString = elapsed.Select(e => e.TotalMicroseconds / (6 * cases.Length)).ToArray();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"uncached parse (browser+os+device, {cases.Length} strings of test_ua.yaml, compiled, after warm-up): package alone ({parsers[0].RuleCount} rules) "
+            $"uncached parse (browser+os+device, {cases.Length} strings of test_ua.yaml, {(UserAgentParser.DefaultEngine == RegexOptions.Compiled ? "compiled" : "interpreted")}, after warm-up): package alone ({parsers[0].RuleCount} rules) "
             + $"{perString[0]:F0} µs a string, with the supplement ({parsers[1].RuleCount} rules) {perString[1]:F0} µs a string ({perString[1] / perString[0] - 1:+0%;-0%})"));
     }
 
