@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Linq.Expressions;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Jobs;
 using CivicDesk.Web.SiteAnalytics.Ingestion;
@@ -92,36 +93,87 @@ public sealed class CrossedRollupJob(AppDbContext db, TimeProvider time, ILogger
 /// <summary>Reads visits and their events in the shape <see cref="CrossedCounter"/> counts.</summary>
 internal static class CrossedData
 {
+    private static readonly Expression<Func<SiteSession, CrossVisit>> Whole = Narrow(null);
+
+    /// <summary>The visits, whole.</summary>
     public static Task<List<CrossVisit>> VisitsAsync(IQueryable<SiteSession> visits, CancellationToken ct) =>
-        visits.AsNoTracking().Select(s => new CrossVisit(
-            s.SessionId, s.VisitorId, s.StartedAt, s.LastAt, s.Pageviews, s.Events, s.InteractiveEvents, s.EntryPage, s.ExitPage, s.ReferrerHost,
-            s.Source, s.UtmSource, s.UtmMedium, s.UtmCampaign, s.UtmTerm, s.UtmContent, s.Country, s.Browser, s.Os, s.Device)).ToListAsync(ct);
+        visits.AsNoTracking().Select(Whole).ToListAsync(ct);
+
+    /// <summary>The visits with only the counters and the columns of <paramref name="dimensions"/> (the others null): less to read and carry.</summary>
+    public static Task<List<CrossVisit>> VisitsAsync(IQueryable<SiteSession> visits, IReadOnlyCollection<Dimension> dimensions, CancellationToken ct) =>
+        visits.AsNoTracking().Select(Narrow(dimensions)).ToListAsync(ct);
 
     /// <summary>
-    /// The events of <paramref name="visits"/>. A whole day's visits read the events stored between the first visit's
-    /// start and the last one's last event (the (site, time) index) and keep those of the visits; a filtered few
-    /// (<paramref name="subset"/>) are looked up by visit (the (site, visit) index).
+    /// The events of a whole day's <paramref name="visits"/>: those stored between the first visit's start and the last
+    /// one's last event (the (site, time) index), kept when their visit is one of them.
     /// </summary>
-    public static async Task<List<CrossEvent>> EventsAsync(AppDbContext db, int siteId, IReadOnlyList<CrossVisit> visits, CancellationToken ct, bool subset = false)
+    public static Task<List<CrossEvent>> EventsAsync(AppDbContext db, int siteId, IReadOnlyList<CrossVisit> visits, CancellationToken ct) =>
+        EventsAsync(db.SiteEvents.Where(e => e.SiteId == siteId), visits, withProps: true, ct);
+
+    /// <summary>
+    /// The events of filtered <paramref name="visits"/> that a breakdown under <paramref name="filter"/> counts: under a
+    /// page or goal filter the filter's events, under a visit filter the pageviews (page breakdown) or the custom events
+    /// (goal and property breakdowns).
+    /// </summary>
+    public static Task<List<CrossEvent>> EventsAsync(
+        AppDbContext db, int siteId, IReadOnlyList<CrossVisit> visits, Dimension filter, string value, Dimension breakdown, CancellationToken ct)
+    {
+        var events = db.SiteEvents.Where(e => e.SiteId == siteId);
+        events = filter switch
+        {
+            Dimension.Page => events.Where(e => e.Pathname == value),
+            Dimension.Goal => events.Where(e => e.Name == value),
+            _ when breakdown == Dimension.Page => events.Where(e => e.Name == CrossEvent.Pageview),
+            _ => events.Where(e => e.Name != CrossEvent.Pageview),
+        };
+        if (CrossedCounter.IsVisitDimension(filter) && visits.Count <= FewVisits)
+        {
+            // A selective filter: look its visits' events up by visit rather than read the whole range's.
+            var ids = visits.Select(v => v.SessionId).ToList();
+            var withProps = breakdown == Dimension.GoalProperty;
+            return events.AsNoTracking().Where(e => EF.Parameter(ids).Contains(e.SessionId))
+                .Select(e => new CrossEvent(e.SessionId, e.Name, e.Pathname, withProps ? e.Props : "{}")).ToListAsync(ct);
+        }
+
+        return EventsAsync(events, visits, breakdown == Dimension.GoalProperty, ct);
+    }
+
+    /// <summary>Up to this many visits, their events are looked up by visit; beyond, the period's events are read and sorted out.</summary>
+    private const int FewVisits = 5_000;
+
+    private static async Task<List<CrossEvent>> EventsAsync(IQueryable<SiteEvent> events, IReadOnlyList<CrossVisit> visits, bool withProps, CancellationToken ct)
     {
         if (visits.Count == 0)
         {
             return [];
         }
 
-        if (subset)
-        {
-            var ids = visits.Select(v => v.SessionId).Distinct().ToList();
-            return await db.SiteEvents.AsNoTracking().Where(e => e.SiteId == siteId && EF.Parameter(ids).Contains(e.SessionId))
-                .Select(e => new CrossEvent(e.SessionId, e.Name, e.Pathname, e.Props)).ToListAsync(ct);
-        }
-
         var from = visits.Min(v => v.StartedAt);
         var to = visits.Max(v => v.LastAt);
         var sessions = visits.Select(v => v.SessionId).ToHashSet();
-        var events = await db.SiteEvents.AsNoTracking().Where(e => e.SiteId == siteId && e.Timestamp >= from && e.Timestamp <= to)
-            .Select(e => new CrossEvent(e.SessionId, e.Name, e.Pathname, e.Props)).ToListAsync(ct);
-        events.RemoveAll(e => !sessions.Contains(e.SessionId));
-        return events;
+        var list = await events.AsNoTracking().Where(e => e.Timestamp >= from && e.Timestamp <= to)
+            .Select(e => new CrossEvent(e.SessionId, e.Name, e.Pathname, withProps ? e.Props : "{}")).ToListAsync(ct);
+        list.RemoveAll(e => !sessions.Contains(e.SessionId));
+        return list;
     }
+
+    /// <summary>s => new CrossVisit(s.SessionId, …) with the columns of visit dimensions not in <paramref name="keep"/> (null: keep all) as null.</summary>
+    private static Expression<Func<SiteSession, CrossVisit>> Narrow(IReadOnlyCollection<Dimension>? keep)
+    {
+        var kept = keep?.Where(CrossedCounter.IsVisitDimension).Select(Column).ToHashSet();
+        var s = Expression.Parameter(typeof(SiteSession), "s");
+        var constructor = typeof(CrossVisit).GetConstructors().Single();
+        var arguments = constructor.GetParameters().Select(p =>
+            kept is null || p.ParameterType != typeof(string) || kept.Contains(p.Name!)
+                ? (Expression)Expression.Property(s, p.Name!)
+                : Expression.Constant(null, typeof(string)));
+        return Expression.Lambda<Func<SiteSession, CrossVisit>>(Expression.New(constructor, arguments), s);
+    }
+
+    /// <summary>The site_sessions property (and <see cref="CrossVisit"/> parameter) holding a visit dimension.</summary>
+    private static string Column(Dimension dimension) => dimension switch
+    {
+        Dimension.Referrer => nameof(SiteSession.ReferrerHost),
+        _ => dimension.ToString(),
+    };
 }

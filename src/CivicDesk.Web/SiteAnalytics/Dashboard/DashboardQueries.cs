@@ -233,8 +233,14 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
     private async Task<IEnumerable<BreakdownRow>> CountRawAsync(int siteId, Period days, TimeZoneInfo zone, Dimension dimension, DashboardFilter filter, CancellationToken ct)
     {
         var (start, end) = days.Utc(zone);
-        var visits = await CrossedData.VisitsAsync(FilteredVisits(siteId, start, end, filter), ct);
-        var events = CrossedCounter.NeedsEvents(filter.Dimension, dimension) ? await CrossedData.EventsAsync(db, siteId, visits, ct, subset: true) : [];
+        // Under a page or goal filter the counter finds the matching visits from the filter's events: reading the range's
+        // visits and the page's (goal's) events is two index ranges, where "visits having such an event" is a lookup per visit.
+        var visits = await CrossedData.VisitsAsync(
+            CrossedCounter.IsVisitDimension(filter.Dimension) ? FilteredVisits(siteId, start, end, filter) : db.SiteSessions.Where(s => s.SiteId == siteId && s.StartedAt >= start && s.StartedAt < end),
+            [filter.Dimension, dimension], ct);
+        var events = CrossedCounter.NeedsEvents(filter.Dimension, dimension)
+            ? await CrossedData.EventsAsync(db, siteId, visits, filter.Dimension, filter.Value, dimension, ct)
+            : [];
         var counter = new CrossedCounter((filter.Dimension, filter.Value), dimension);
         var sessionsByDay = visits.GroupBy(v => DailyRollups.LocalDay(v.StartedAt, zone));
         var eventsBySession = events.ToLookup(e => e.SessionId);
