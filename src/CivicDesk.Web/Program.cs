@@ -9,6 +9,7 @@ using CivicDesk.Web.Jobs;
 using CivicDesk.Web.Localization;
 using CivicDesk.Web.Shared;
 using CivicDesk.Web.SiteAnalytics;
+using CivicDesk.Web.SiteAnalytics.Crossing;
 using CivicDesk.Web.SiteAnalytics.Ingestion;
 using CivicDesk.Web.Units;
 
@@ -28,7 +29,8 @@ builder.Services.AddHealth();
 builder.Services.AddJobs(jobs => jobs
     .Add<RevokedTokenPurgeJob>("revoked-token-purge", TimeSpan.FromHours(6))
     .Add<SaltRotationJob>("analytics-salt-rotation", TimeSpan.FromHours(1))
-    .Add<RetentionJob>("analytics-retention", TimeSpan.FromHours(24)));
+    .Add<RetentionJob>("analytics-retention", TimeSpan.FromHours(24))
+    .Add<CrossedRollupJob>("analytics-crossed-breakdowns", TimeSpan.FromMinutes(15)));
 
 var app = builder.Build();
 

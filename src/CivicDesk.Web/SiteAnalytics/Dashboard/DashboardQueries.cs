@@ -1,5 +1,7 @@
 using System.Linq.Expressions;
 using CivicDesk.Web.Data;
+using CivicDesk.Web.SiteAnalytics.Crossing;
+using CivicDesk.Web.SiteAnalytics.Ingestion;
 using CivicDesk.Web.SiteAnalytics.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -52,8 +54,8 @@ public sealed record BreakdownRow(string Value, long Visitors, long Visits, long
 /// <summary>
 /// The queries behind the site dashboard. Without a filter, and for every headline number and daily chart with one
 /// filter, they read the rollups (site_stats_hourly, site_stats_daily) only. A breakdown under a filter (top pages of
-/// the visits from Facebook…) needs two dimensions at once, which the rollups do not cross; it reads the period's
-/// visits (site_sessions) and, for pages and goals, their events — see ADR 0009 for why and what it costs.
+/// the visits from Facebook…) crosses two dimensions: closed days come from site_stats_crossed, computed by
+/// <see cref="CrossedRollupJob"/>, and the rest of the period (today) from its raw visits — see ADR 0009.
 /// </summary>
 public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
 {
@@ -130,7 +132,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
         ArgumentNullException.ThrowIfNull(period);
         if (filter is not null)
         {
-            return await FilteredBreakdownAsync(site, period, dimension, filter, limit, ct);
+            return await FilteredBreakdownAsync(site, period, dimension, filter, limit, goal, ct);
         }
 
         var rows = Rows(site.Id, period, dimension);
@@ -177,49 +179,106 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
     private IQueryable<SiteDailyStats> Rows(int siteId, Period period, Dimension dimension) =>
         db.Set<SiteDailyStats>().AsNoTracking().Where(s => s.SiteId == siteId && s.Dimension == dimension && s.Day >= period.From && s.Day <= period.To);
 
-    private async Task<IReadOnlyList<BreakdownRow>> FilteredBreakdownAsync(Site site, Period period, Dimension dimension, DashboardFilter filter, int limit, CancellationToken ct)
+    /// <summary>
+    /// A breakdown under a filter: the computed days from <see cref="SiteCrossedStats"/>, the others (today, a day the
+    /// job has not reached) counted from raw visits by the same <see cref="CrossedCounter"/>, summed per value.
+    /// </summary>
+    private async Task<IReadOnlyList<BreakdownRow>> FilteredBreakdownAsync(
+        Site site, Period period, Dimension dimension, DashboardFilter filter, int limit, string? goal, CancellationToken ct)
     {
-        var (start, end) = period.Utc(Zone(site));
-        var visits = FilteredVisits(site.Id, start, end, filter);
-        if (VisitColumn(dimension) is { } column)
+        if (!CrossedCounter.Breakdowns.Contains(dimension))
         {
-            var rows = await visits.GroupBy(column).Select(g => new
+            throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "This breakdown is not offered under a filter.");
+        }
+
+        var prefix = goal is null ? null : SiteCrossedStats.Cut(goal + SiteDailyStats.Separator);
+        var sums = new Dictionary<string, BreakdownRow>(StringComparer.Ordinal);
+        var computed = await db.Set<SiteCrossedDay>().AsNoTracking()
+            .Where(d => d.SiteId == site.Id && d.Day >= period.From && d.Day <= period.To).Select(d => d.Day).ToListAsync(ct);
+        if (computed.Count > 0)
+        {
+            var filterValue = SiteCrossedStats.Cut(filter.Value);
+            var rows = db.Set<SiteCrossedStats>().AsNoTracking().Where(s => s.SiteId == site.Id && s.FilterDimension == filter.Dimension
+                && s.FilterValue == filterValue && s.Dimension == dimension && s.Day >= period.From && s.Day <= period.To && computed.Contains(s.Day));
+            if (prefix is not null)
             {
-                Value = g.Key ?? "",
-                Visitors = g.Select(s => s.VisitorId).Distinct().Count(),
-                Visits = g.Count(),
-                Pageviews = g.Sum(s => s.Pageviews),
-                Events = g.Sum(s => s.Events - s.Pageviews),
-                Bounces = g.Count(s => s.Pageviews <= 1 && s.InteractiveEvents == 0),
-            }).OrderByDescending(r => r.Visitors).ThenBy(r => r.Value).Take(limit).ToListAsync(ct);
-            return [.. rows.Select(r => new BreakdownRow(r.Value, r.Visitors, r.Visits, r.Pageviews, r.Events, r.Bounces, 0))];
+                rows = rows.Where(s => s.Value.StartsWith(prefix));
+            }
+
+            var grouped = await rows.GroupBy(s => s.Value).Select(g => new BreakdownRow(
+                g.Key, g.Sum(s => (long)s.Visitors), g.Sum(s => (long)s.Visits), g.Sum(s => (long)s.Pageviews), g.Sum(s => (long)s.Events),
+                g.Sum(s => (long)s.Bounces), g.Sum(s => s.DurationSeconds))).ToListAsync(ct);
+            foreach (var row in grouped)
+            {
+                Merge(sums, row);
+            }
         }
 
-        if (dimension is not (Dimension.Page or Dimension.Goal))
+        var zone = Zone(site);
+        foreach (var (from, to) in Gaps(period, computed))
         {
-            return [];
+            foreach (var row in await CountRawAsync(site.Id, new Period(from, to), zone, dimension, filter, ct))
+            {
+                if (prefix is null || row.Value.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    Merge(sums, row);
+                }
+            }
         }
 
-        var events = db.SiteEvents.AsNoTracking().Where(e => e.SiteId == site.Id && e.Timestamp >= start && e.Timestamp < end);
-        events = filter.Dimension switch
+        return [.. sums.Values.OrderByDescending(r => r.Visitors).ThenByDescending(r => r.Pageviews + r.Events).ThenBy(r => r.Value, StringComparer.Ordinal).Take(limit)];
+    }
+
+    /// <summary>The filtered breakdown of days not computed yet, from their raw visits and events, one local day at a time.</summary>
+    private async Task<IEnumerable<BreakdownRow>> CountRawAsync(int siteId, Period days, TimeZoneInfo zone, Dimension dimension, DashboardFilter filter, CancellationToken ct)
+    {
+        var (start, end) = days.Utc(zone);
+        // Under a page or goal filter the counter finds the matching visits from the filter's events: reading the range's
+        // visits and the page's (goal's) events is two index ranges, where "visits having such an event" is a lookup per visit.
+        var visits = await CrossedData.VisitsAsync(
+            CrossedCounter.IsVisitDimension(filter.Dimension) ? FilteredVisits(siteId, start, end, filter) : db.SiteSessions.Where(s => s.SiteId == siteId && s.StartedAt >= start && s.StartedAt < end),
+            [filter.Dimension, dimension], ct);
+        var events = CrossedCounter.NeedsEvents(filter.Dimension, dimension)
+            ? await CrossedData.EventsAsync(db, siteId, visits, filter.Dimension, filter.Value, dimension, ct)
+            : [];
+        var counter = new CrossedCounter((filter.Dimension, filter.Value), dimension);
+        var sessionsByDay = visits.GroupBy(v => DailyRollups.LocalDay(v.StartedAt, zone));
+        var eventsBySession = events.ToLookup(e => e.SessionId);
+        foreach (var day in sessionsByDay)
         {
-            // On a page or goal filter, pages and goals are those of the matching events themselves.
-            Dimension.Page => events.Where(e => e.Pathname == filter.Value),
-            Dimension.Goal => events.Where(e => e.Name == filter.Value),
-            _ => events.Where(e => visits.Any(s => s.SessionId == e.SessionId)),
-        };
-        var pageviews = dimension == Dimension.Page;
-        var grouped = pageviews
-            ? events.Where(e => e.Name == "pageview").GroupBy(e => e.Pathname)
-            : events.Where(e => e.Name != "pageview").GroupBy(e => e.Name);
-        var list = await grouped.Select(g => new
+            counter.Add(day, day.SelectMany(v => eventsBySession[v.SessionId]));
+        }
+
+        return counter.Rows().Select(r => new BreakdownRow(r.Value, r.Visitors, r.Visits, r.Pageviews, r.Events, r.Bounces, r.DurationSeconds));
+    }
+
+    /// <summary>The runs of consecutive days of <paramref name="period"/> that are not in <paramref name="computed"/>.</summary>
+    private static IEnumerable<(DateOnly From, DateOnly To)> Gaps(Period period, IReadOnlyCollection<DateOnly> computed)
+    {
+        var done = computed.ToHashSet();
+        DateOnly? from = null;
+        for (var day = period.From; day <= period.To.AddDays(1); day = day.AddDays(1))
         {
-            g.Key,
-            Visitors = g.Select(e => e.VisitorId).Distinct().Count(),
-            Visits = g.Select(e => e.SessionId).Distinct().Count(),
-            Count = g.Count(),
-        }).OrderByDescending(r => r.Visitors).ThenBy(r => r.Key).Take(limit).ToListAsync(ct);
-        return [.. list.Select(r => new BreakdownRow(r.Key, r.Visitors, r.Visits, pageviews ? r.Count : 0, pageviews ? 0 : r.Count, 0, 0))];
+            var missing = day <= period.To && !done.Contains(day);
+            if (missing && from is null)
+            {
+                from = day;
+            }
+            else if (!missing && from is { } first)
+            {
+                yield return (first, day.AddDays(-1));
+                from = null;
+            }
+        }
+    }
+
+    private static void Merge(Dictionary<string, BreakdownRow> sums, BreakdownRow row)
+    {
+        var value = SiteCrossedStats.Cut(row.Value);
+        sums[value] = sums.TryGetValue(value, out var sum)
+            ? new BreakdownRow(value, sum.Visitors + row.Visitors, sum.Visits + row.Visits, sum.Pageviews + row.Pageviews, sum.Events + row.Events,
+                sum.Bounces + row.Bounces, sum.DurationSeconds + row.DurationSeconds)
+            : row with { Value = value };
     }
 
     /// <summary>The visits started in [start, end) that match the filter.</summary>

@@ -299,7 +299,7 @@ internal sealed class DailyRollups
     internal static DateOnly LocalDay(DateTime utc, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(utc, zone));
 
     /// <summary>Stored props are a JSON object of strings (ingestion made them so); anything else counts as none.</summary>
-    private static Dictionary<string, string> ReadProps(string json)
+    internal static Dictionary<string, string> ReadProps(string json)
     {
         var props = new Dictionary<string, string>(StringComparer.Ordinal);
         if (string.IsNullOrEmpty(json) || json == "{}")

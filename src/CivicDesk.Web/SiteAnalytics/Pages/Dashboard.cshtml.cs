@@ -199,7 +199,7 @@ public sealed class DashboardModel(SiteService sites, DashboardQueries queries, 
             }
 
             var rows = view.Goal is not null
-                ? await queries.BreakdownAsync(site, period, Dimension.GoalProperty, null, limit + 1, ct, goal: view.Goal)
+                ? await queries.BreakdownAsync(site, period, Dimension.GoalProperty, Filter, limit + 1, ct, goal: view.Goal)
                 : await queries.BreakdownAsync(site, period, tab.Dimension, Filter, limit + 1, ct);
             cards.Add(view with { Rows = [.. rows.Take(limit)], HasMore = rows.Count > limit });
         }

@@ -416,6 +416,79 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.ToTable("analytics_salts", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteCrossedDay", b =>
+                {
+                    b.Property<int>("SiteId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("DurationSeconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Pageviews")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Visits")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("SiteId", "Day");
+
+                    b.ToTable("site_crossed_days", (string)null);
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteCrossedStats", b =>
+                {
+                    b.Property<int>("SiteId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<short>("FilterDimension")
+                        .HasColumnType("smallint");
+
+                    b.Property<string>("FilterValue")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<short>("Dimension")
+                        .HasColumnType("smallint");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<int>("Bounces")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("DurationSeconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Events")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Pageviews")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Visitors")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Visits")
+                        .HasColumnType("integer");
+
+                    b.HasKey("SiteId", "Day", "FilterDimension", "FilterValue", "Dimension", "Value");
+
+                    b.ToTable("site_stats_crossed", (string)null);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteDailyStats", b =>
                 {
                     b.Property<int>("SiteId")

@@ -399,6 +399,79 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.ToTable("analytics_salts", (string)null);
                 });
 
+            modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteCrossedDay", b =>
+                {
+                    b.Property<int>("SiteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DurationSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Pageviews")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Visits")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SiteId", "Day");
+
+                    b.ToTable("site_crossed_days", (string)null);
+                });
+
+            modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteCrossedStats", b =>
+                {
+                    b.Property<int>("SiteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<short>("FilterDimension")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FilterValue")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<short>("Dimension")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Bounces")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DurationSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Events")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Pageviews")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Visitors")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Visits")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SiteId", "Day", "FilterDimension", "FilterValue", "Dimension", "Value");
+
+                    b.ToTable("site_stats_crossed", (string)null);
+                });
+
             modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteDailyStats", b =>
                 {
                     b.Property<int>("SiteId")

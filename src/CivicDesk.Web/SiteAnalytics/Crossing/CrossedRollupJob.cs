@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Linq.Expressions;
+using CivicDesk.Web.Data;
+using CivicDesk.Web.Jobs;
+using CivicDesk.Web.SiteAnalytics.Ingestion;
+using CivicDesk.Web.SiteAnalytics.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace CivicDesk.Web.SiteAnalytics.Crossing;
+
+/// <summary>
+/// Computes the crossed breakdowns (<see cref="SiteCrossedStats"/>) of each site's closed days: a local day is closed
+/// once every visit that started on it has ended (30 minutes without events after the site's midnight, and a margin).
+/// A day is computed again when its totals in the daily rollups change afterwards — events stored late, after a
+/// database outage — so the stored breakdowns always describe the stored events. Days not computed (today, or a day
+/// waiting for the next run) are answered from raw visits by <see cref="Dashboard.DashboardQueries"/>.
+/// </summary>
+public sealed class CrossedRollupJob(AppDbContext db, TimeProvider time, ILogger<CrossedRollupJob> logger) : IJob
+{
+    /// <summary>How long after a site's midnight its previous day counts as closed: the visit timeout and a margin for the writer.</summary>
+    public static readonly TimeSpan ClosingDelay = TimeSpan.FromMinutes(45);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var sites = await db.Sites.AsNoTracking().Select(s => new { s.Id, s.TimeZone }).ToListAsync(cancellationToken);
+        foreach (var site in sites)
+        {
+            await RunAsync(site.Id, TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone), cancellationToken);
+        }
+    }
+
+    /// <summary>Computes the site's closed days that are missing or out of date; returns how many it computed.</summary>
+    public async Task<int> RunAsync(int siteId, TimeZoneInfo zone, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var closedThrough = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(time.GetUtcNow().UtcDateTime - ClosingDelay, zone)).AddDays(-1);
+
+        // Every visit counts once under its source, so the source rows of a day sum to the day's visit totals.
+        var totals = await db.Set<SiteDailyStats>().AsNoTracking()
+            .Where(s => s.SiteId == siteId && s.Dimension == Dimension.Source && s.Day <= closedThrough)
+            .GroupBy(s => s.Day)
+            .Select(g => new Totals(g.Key, g.Sum(s => s.Visits), g.Sum(s => s.Pageviews), g.Sum(s => s.Events), g.Sum(s => s.DurationSeconds)))
+            .ToListAsync(ct);
+        var computed = await db.Set<SiteCrossedDay>().AsNoTracking().Where(d => d.SiteId == siteId)
+            .ToDictionaryAsync(d => d.Day, d => new Totals(d.Day, d.Visits, d.Pageviews, d.Events, d.DurationSeconds), ct);
+        var due = totals.Where(t => !computed.TryGetValue(t.Day, out var then) || then != t).OrderBy(t => t.Day).ToList();
+        foreach (var day in due)
+        {
+            await ComputeAsync(siteId, zone, day, ct);
+        }
+
+        return due.Count;
+    }
+
+    private async Task ComputeAsync(int siteId, TimeZoneInfo zone, Totals totals, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (start, end) = new Period(totals.Day, totals.Day).Utc(zone);
+        var visits = await CrossedData.VisitsAsync(db.SiteSessions.Where(s => s.SiteId == siteId && s.StartedAt >= start && s.StartedAt < end), ct);
+        var events = await CrossedData.EventsAsync(db, siteId, visits, ct);
+        var counter = new CrossedCounter();
+        counter.Add(visits, events);
+        // In key order, so that the day's range of the table is written front to back.
+        var rows = counter.Rows()
+            .OrderBy(r => r.FilterDimension).ThenBy(r => r.FilterValue, StringComparer.Ordinal).ThenBy(r => r.Dimension).ThenBy(r => r.Value, StringComparer.Ordinal)
+            .Select(r => new SiteCrossedStats
+        {
+            SiteId = siteId, Day = totals.Day, FilterDimension = r.FilterDimension, FilterValue = r.FilterValue, Dimension = r.Dimension, Value = r.Value,
+            Visitors = r.Visitors, Visits = r.Visits, Pageviews = r.Pageviews, Events = r.Events, Bounces = r.Bounces, DurationSeconds = r.DurationSeconds,
+        }).ToList();
+
+        var counted = Stopwatch.GetElapsedTime(started);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Set<SiteCrossedStats>().Where(s => s.SiteId == siteId && s.Day == totals.Day).ExecuteDeleteAsync(ct);
+        await db.Set<SiteCrossedDay>().Where(s => s.SiteId == siteId && s.Day == totals.Day).ExecuteDeleteAsync(ct);
+        await BulkSql.InsertAsync(db, rows, ct);
+        await BulkSql.InsertAsync(db, [new SiteCrossedDay
+        {
+            SiteId = siteId, Day = totals.Day, ComputedAt = time.GetUtcNow().UtcDateTime,
+            Visits = totals.Visits, Pageviews = totals.Pageviews, Events = totals.Events, DurationSeconds = totals.DurationSeconds,
+        }], ct);
+        await transaction.CommitAsync(ct);
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.LogInformation("Crossed breakdowns of site {SiteId} on {Day}: {Visits} visits, {Events} events, {Rows} rows; read and counted in {Counted} ms, written in {Written} ms.",
+                siteId, totals.Day, visits.Count, events.Count, rows.Count, (long)counted.TotalMilliseconds, (long)(Stopwatch.GetElapsedTime(started) - counted).TotalMilliseconds);
+        }
+    }
+
+    private sealed record Totals(DateOnly Day, long Visits, long Pageviews, long Events, long DurationSeconds);
+}
+
+/// <summary>Reads visits and their events in the shape <see cref="CrossedCounter"/> counts.</summary>
+internal static class CrossedData
+{
+    private static readonly Expression<Func<SiteSession, CrossVisit>> Whole = Narrow(null);
+
+    /// <summary>The visits, whole.</summary>
+    public static Task<List<CrossVisit>> VisitsAsync(IQueryable<SiteSession> visits, CancellationToken ct) =>
+        visits.AsNoTracking().Select(Whole).ToListAsync(ct);
+
+    /// <summary>The visits with only the counters and the columns of <paramref name="dimensions"/> (the others null): less to read and carry.</summary>
+    public static Task<List<CrossVisit>> VisitsAsync(IQueryable<SiteSession> visits, IReadOnlyCollection<Dimension> dimensions, CancellationToken ct) =>
+        visits.AsNoTracking().Select(Narrow(dimensions)).ToListAsync(ct);
+
+    /// <summary>
+    /// The events of a whole day's <paramref name="visits"/>: those stored between the first visit's start and the last
+    /// one's last event (the (site, time) index), kept when their visit is one of them.
+    /// </summary>
+    public static Task<List<CrossEvent>> EventsAsync(AppDbContext db, int siteId, IReadOnlyList<CrossVisit> visits, CancellationToken ct) =>
+        EventsAsync(db.SiteEvents.Where(e => e.SiteId == siteId), visits, withProps: true, ct);
+
+    /// <summary>
+    /// The events of filtered <paramref name="visits"/> that a breakdown under <paramref name="filter"/> counts: under a
+    /// page or goal filter the filter's events, under a visit filter the pageviews (page breakdown) or the custom events
+    /// (goal and property breakdowns).
+    /// </summary>
+    public static Task<List<CrossEvent>> EventsAsync(
+        AppDbContext db, int siteId, IReadOnlyList<CrossVisit> visits, Dimension filter, string value, Dimension breakdown, CancellationToken ct)
+    {
+        var events = db.SiteEvents.Where(e => e.SiteId == siteId);
+        events = filter switch
+        {
+            Dimension.Page => events.Where(e => e.Pathname == value),
+            Dimension.Goal => events.Where(e => e.Name == value),
+            _ when breakdown == Dimension.Page => events.Where(e => e.Name == CrossEvent.Pageview),
+            _ => events.Where(e => e.Name != CrossEvent.Pageview),
+        };
+        if (CrossedCounter.IsVisitDimension(filter) && visits.Count <= FewVisits)
+        {
+            // A selective filter: look its visits' events up by visit rather than read the whole range's.
+            var ids = visits.Select(v => v.SessionId).ToList();
+            var withProps = breakdown == Dimension.GoalProperty;
+            return events.AsNoTracking().Where(e => EF.Parameter(ids).Contains(e.SessionId))
+                .Select(e => new CrossEvent(e.SessionId, e.Name, e.Pathname, withProps ? e.Props : "{}")).ToListAsync(ct);
+        }
+
+        return EventsAsync(events, visits, breakdown == Dimension.GoalProperty, ct);
+    }
+
+    /// <summary>Up to this many visits, their events are looked up by visit; beyond, the period's events are read and sorted out.</summary>
+    private const int FewVisits = 5_000;
+
+    private static async Task<List<CrossEvent>> EventsAsync(IQueryable<SiteEvent> events, IReadOnlyList<CrossVisit> visits, bool withProps, CancellationToken ct)
+    {
+        if (visits.Count == 0)
+        {
+            return [];
+        }
+
+        var from = visits.Min(v => v.StartedAt);
+        var to = visits.Max(v => v.LastAt);
+        var sessions = visits.Select(v => v.SessionId).ToHashSet();
+        var list = await events.AsNoTracking().Where(e => e.Timestamp >= from && e.Timestamp <= to)
+            .Select(e => new CrossEvent(e.SessionId, e.Name, e.Pathname, withProps ? e.Props : "{}")).ToListAsync(ct);
+        list.RemoveAll(e => !sessions.Contains(e.SessionId));
+        return list;
+    }
+
+    /// <summary>s => new CrossVisit(s.SessionId, …) with the columns of visit dimensions not in <paramref name="keep"/> (null: keep all) as null.</summary>
+    private static Expression<Func<SiteSession, CrossVisit>> Narrow(IReadOnlyCollection<Dimension>? keep)
+    {
+        var kept = keep?.Where(CrossedCounter.IsVisitDimension).Select(Column).ToHashSet();
+        var s = Expression.Parameter(typeof(SiteSession), "s");
+        var constructor = typeof(CrossVisit).GetConstructors().Single();
+        var arguments = constructor.GetParameters().Select(p =>
+            kept is null || p.ParameterType != typeof(string) || kept.Contains(p.Name!)
+                ? (Expression)Expression.Property(s, p.Name!)
+                : Expression.Constant(null, typeof(string)));
+        return Expression.Lambda<Func<SiteSession, CrossVisit>>(Expression.New(constructor, arguments), s);
+    }
+
+    /// <summary>The site_sessions property (and <see cref="CrossVisit"/> parameter) holding a visit dimension.</summary>
+    private static string Column(Dimension dimension) => dimension switch
+    {
+        Dimension.Referrer => nameof(SiteSession.ReferrerHost),
+        _ => dimension.ToString(),
+    };
+}
