@@ -64,10 +64,10 @@ public sealed class CrossedRollupJob(AppDbContext db, TimeProvider time, ILogger
         var rows = counter.Rows()
             .OrderBy(r => r.FilterDimension).ThenBy(r => r.FilterValue, StringComparer.Ordinal).ThenBy(r => r.Dimension).ThenBy(r => r.Value, StringComparer.Ordinal)
             .Select(r => new SiteCrossedStats
-        {
-            SiteId = siteId, Day = totals.Day, FilterDimension = r.FilterDimension, FilterValue = r.FilterValue, Dimension = r.Dimension, Value = r.Value,
-            Visitors = r.Visitors, Visits = r.Visits, Pageviews = r.Pageviews, Events = r.Events, Bounces = r.Bounces, DurationSeconds = r.DurationSeconds,
-        }).ToList();
+            {
+                SiteId = siteId, Day = totals.Day, FilterDimension = r.FilterDimension, FilterValue = r.FilterValue, Dimension = r.Dimension, Value = r.Value,
+                Visitors = r.Visitors, Visits = r.Visits, Pageviews = r.Pageviews, Events = r.Events, Bounces = r.Bounces, DurationSeconds = r.DurationSeconds,
+            }).ToList();
 
         var counted = Stopwatch.GetElapsedTime(started);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
