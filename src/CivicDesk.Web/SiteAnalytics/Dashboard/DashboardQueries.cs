@@ -232,6 +232,11 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
     /// <summary>The filtered breakdown of days not computed yet, from their raw visits and events, one local day at a time.</summary>
     private async Task<IEnumerable<BreakdownRow>> CountRawAsync(int siteId, Period days, TimeZoneInfo zone, Dimension dimension, DashboardFilter filter, CancellationToken ct)
     {
+        if (dimension == Dimension.Page && CrossedCounter.IsVisitDimension(filter.Dimension) && !db.Database.IsSqlite())
+        {
+            return await PagesOfVisitsAsync(siteId, days, zone, filter, ct);
+        }
+
         var (start, end) = days.Utc(zone);
         // Under a page or goal filter the counter finds the matching visits from the filter's events: reading the range's
         // visits and the page's (goal's) events is two index ranges, where "visits having such an event" is a lookup per visit.
@@ -250,6 +255,32 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
         }
 
         return counter.Rows().Select(r => new BreakdownRow(r.Value, r.Visitors, r.Visits, r.Pageviews, r.Events, r.Bounces, r.DurationSeconds));
+    }
+
+    /// <summary>
+    /// The pages of the visits matching a visit filter, counted by PostgreSQL: under a broad filter (a country, a
+    /// device) nearly every pageview of the day matches, and carrying them all over the connection to count them cost
+    /// more than the rest of the query (10 M-event benchmark: Country=VN pages 204 → 159 ms at p95). SQLite, in the
+    /// process, counts them faster in the app than through its join (Source=Facebook pages 92 → 211 ms), so it keeps
+    /// the general path. The same definition as <see cref="CrossedCounter"/>: the pageviews of the visits begun in
+    /// the days; visitors distinct over the days equal the sum of each day's, since a visit keeps the visitor id of the
+    /// day it began and a later visit gets that day's id. The crossed-breakdown tests hold the two equal.
+    /// </summary>
+    private async Task<IEnumerable<BreakdownRow>> PagesOfVisitsAsync(int siteId, Period days, TimeZoneInfo zone, DashboardFilter filter, CancellationToken ct)
+    {
+        var (start, end) = days.Utc(zone);
+        var pages = await db.SiteEvents.AsNoTracking()
+            .Where(e => e.SiteId == siteId && e.Timestamp >= start && e.Name == CrossEvent.Pageview)
+            .Join(FilteredVisits(siteId, start, end, filter), e => e.SessionId, s => s.SessionId, (e, s) => new { e.Pathname, s.VisitorId, e.SessionId })
+            .GroupBy(x => x.Pathname)
+            .Select(g => new
+            {
+                Page = g.Key,
+                Visitors = g.Select(x => x.VisitorId).Distinct().Count(),
+                Visits = g.Select(x => x.SessionId).Distinct().Count(),
+                Pageviews = g.Count(),
+            }).ToListAsync(ct);
+        return pages.Select(p => new BreakdownRow(p.Page, p.Visitors, p.Visits, p.Pageviews, 0, 0, 0));
     }
 
     /// <summary>The runs of consecutive days of <paramref name="period"/> that are not in <paramref name="computed"/>.</summary>
