@@ -57,6 +57,10 @@ public abstract class DashboardQueriesTests<TApp>(TApp app) : IClassFixture<TApp
         Assert.Equal(30, daily.Count);
         Assert.Equal(2, daily.Single(p => p.Start == today.ToDateTime(TimeOnly.MinValue)).Visitors);
         Assert.Equal(2, hourlyMobile.Sum(p => p.Visits));
+        var hourlyHome = await queries.SeriesAsync(site, day, home, default);
+        var hourlyGoal = await queries.SeriesAsync(site, day, new DashboardFilter(Dimension.Goal, "Đăng ký"), default);
+        Assert.Equal((2L, 2L, 3L), (hourlyHome.Sum(p => p.Visitors), hourlyHome.Sum(p => p.Visits), hourlyHome.Sum(p => p.Pageviews)));
+        Assert.Equal((1L, 1L), (hourlyGoal.Sum(p => p.Visitors), hourlyGoal.Sum(p => p.Visits)));
 
         var sources = await queries.BreakdownAsync(site, month, Dimension.Source, null, 10, default);
         var pages = await queries.BreakdownAsync(site, month, Dimension.Page, null, 10, default);

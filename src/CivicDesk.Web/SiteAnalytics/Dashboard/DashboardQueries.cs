@@ -241,7 +241,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
         // Under a page or goal filter the counter finds the matching visits from the filter's events: reading the range's
         // visits and the page's (goal's) events is two index ranges, where "visits having such an event" is a lookup per visit.
         var visits = await CrossedData.VisitsAsync(
-            CrossedCounter.IsVisitDimension(filter.Dimension) ? FilteredVisits(siteId, start, end, filter) : db.SiteSessions.Where(s => s.SiteId == siteId && s.StartedAt >= start && s.StartedAt < end),
+            CrossedCounter.IsVisitDimension(filter.Dimension) ? FilteredVisits(siteId, start, end, filter) : Visits(siteId, start, end),
             [filter.Dimension, dimension], ct);
         var events = CrossedCounter.NeedsEvents(filter.Dimension, dimension)
             ? await CrossedData.EventsAsync(db, siteId, visits, filter.Dimension, filter.Value, dimension, ct)
@@ -312,25 +312,36 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
             : row with { Value = value };
     }
 
-    /// <summary>The visits started in [start, end) that match the filter.</summary>
+    /// <summary>The visits started in [start, end) that match a visit filter (source, country, entry page…).</summary>
     private IQueryable<SiteSession> FilteredVisits(int siteId, DateTime start, DateTime end, DashboardFilter filter)
     {
-        var visits = db.SiteSessions.AsNoTracking().Where(s => s.SiteId == siteId && s.StartedAt >= start && s.StartedAt < end);
-        var value = filter.Value;
-        return filter.Dimension switch
-        {
-            Dimension.Page => visits.Where(s => db.SiteEvents.Any(e => e.SiteId == siteId && e.SessionId == s.SessionId && e.Name == "pageview" && e.Pathname == value)),
-            Dimension.Goal => visits.Where(s => db.SiteEvents.Any(e => e.SiteId == siteId && e.SessionId == s.SessionId && e.Name == value)),
-            _ => visits.Where(Equal(VisitColumn(filter.Dimension) ?? throw new ArgumentException($"{filter.Dimension} cannot filter.", nameof(filter)), value)),
-        };
+        var column = VisitColumn(filter.Dimension) ?? throw new ArgumentException($"{filter.Dimension} is not a visit filter.", nameof(filter));
+        return Visits(siteId, start, end).Where(Equal(column, filter.Value));
     }
+
+    private IQueryable<SiteSession> Visits(int siteId, DateTime start, DateTime end) =>
+        db.SiteSessions.AsNoTracking().Where(s => s.SiteId == siteId && s.StartedAt >= start && s.StartedAt < end);
 
     private async Task HourlyFromVisitsAsync(int siteId, DateTime start, DateTime end, TimeZoneInfo zone, DashboardFilter filter, SortedDictionary<DateTime, SeriesPoint> buckets, CancellationToken ct)
     {
-        var visits = await FilteredVisits(siteId, start, end, filter).Select(s => new { s.StartedAt, s.VisitorId, s.Pageviews }).ToListAsync(ct);
+        List<CrossVisit> visits;
+        if (CrossedCounter.IsVisitDimension(filter.Dimension))
+        {
+            visits = await CrossedData.VisitsAsync(FilteredVisits(siteId, start, end, filter), [], ct);
+        }
+        else
+        {
+            // The visits having a pageview of the page (an event of the goal), found from the filter's events: two index
+            // ranges, where "visits having such an event" in SQL was a lookup per visit (~0.5 s for a day at 10 M events).
+            var all = await CrossedData.VisitsAsync(Visits(siteId, start, end), [], ct);
+            var events = await CrossedData.EventsAsync(db, siteId, all, filter.Dimension, filter.Value, filter.Dimension, ct);
+            var matching = events.Where(e => e.IsPageview == (filter.Dimension == Dimension.Page)).Select(e => e.SessionId).ToHashSet();
+            visits = [.. all.Where(v => matching.Contains(v.SessionId))];
+        }
+
         foreach (var hour in visits.GroupBy(v => new DateTime(v.StartedAt.Year, v.StartedAt.Month, v.StartedAt.Day, v.StartedAt.Hour, 0, 0, DateTimeKind.Utc)))
         {
-            Bucket(buckets, Interval.Hour, TimeZoneInfo.ConvertTimeFromUtc(hour.Key, zone), hour.Select(v => v.VisitorId).Distinct().Count(), hour.Count(), hour.Sum(v => v.Pageviews));
+            Bucket(buckets, Interval.Hour, TimeZoneInfo.ConvertTimeFromUtc(hour.Key, zone), hour.Select(v => v.VisitorId).Distinct().Count(), hour.Count(), hour.Sum(v => (long)v.Pageviews));
         }
     }
 
