@@ -83,11 +83,10 @@ public sealed class CrossedCounter
     /// <summary>Whether a breakdown under <paramref name="filter"/> needs the visits' events as well as the visits.</summary>
     public static bool NeedsEvents(Dimension filter, Dimension breakdown) => !IsVisitDimension(filter) || !IsVisitDimension(breakdown);
 
-    public int RowCount => _rows.Count;
-
     /// <summary>
-    /// Counts the visits of one local day and their events. Call it once per day: visitors are counted once per value
-    /// within a call.
+    /// Counts visits and their events. Visitors are counted once per value within a call; a visitor id belongs to one
+    /// day (a visit keeps the id of the day it began, a later visit gets that day's id), so visits of several days
+    /// may come in one call and each day's visitors still count apart.
     /// </summary>
     public void Add(IEnumerable<CrossVisit> visits, IEnumerable<CrossEvent> events)
     {

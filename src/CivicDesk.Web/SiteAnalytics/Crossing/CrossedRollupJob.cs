@@ -130,9 +130,7 @@ internal static class CrossedData
         {
             // A selective filter: look its visits' events up by visit rather than read the whole range's.
             var ids = visits.Select(v => v.SessionId).ToList();
-            var withProps = breakdown == Dimension.GoalProperty;
-            return events.AsNoTracking().Where(e => EF.Parameter(ids).Contains(e.SessionId))
-                .Select(e => new CrossEvent(e.SessionId, e.Name, e.Pathname, withProps ? e.Props : "{}")).ToListAsync(ct);
+            return events.AsNoTracking().Where(e => EF.Parameter(ids).Contains(e.SessionId)).Select(Event(breakdown == Dimension.GoalProperty)).ToListAsync(ct);
         }
 
         return EventsAsync(events, visits, breakdown == Dimension.GoalProperty, ct);
@@ -151,11 +149,14 @@ internal static class CrossedData
         var from = visits.Min(v => v.StartedAt);
         var to = visits.Max(v => v.LastAt);
         var sessions = visits.Select(v => v.SessionId).ToHashSet();
-        var list = await events.AsNoTracking().Where(e => e.Timestamp >= from && e.Timestamp <= to)
-            .Select(e => new CrossEvent(e.SessionId, e.Name, e.Pathname, withProps ? e.Props : "{}")).ToListAsync(ct);
+        var list = await events.AsNoTracking().Where(e => e.Timestamp >= from && e.Timestamp <= to).Select(Event(withProps)).ToListAsync(ct);
         list.RemoveAll(e => !sessions.Contains(e.SessionId));
         return list;
     }
+
+    /// <summary>An event as the counter reads it; its props only when a breakdown needs them.</summary>
+    private static Expression<Func<SiteEvent, CrossEvent>> Event(bool withProps) =>
+        e => new CrossEvent(e.SessionId, e.Name, e.Pathname, withProps ? e.Props : "{}");
 
     /// <summary>s => new CrossVisit(s.SessionId, …) with the columns of visit dimensions not in <paramref name="keep"/> (null: keep all) as null.</summary>
     private static Expression<Func<SiteSession, CrossVisit>> Narrow(IReadOnlyCollection<Dimension>? keep)
@@ -168,6 +169,19 @@ internal static class CrossedData
                 ? (Expression)Expression.Property(s, p.Name!)
                 : Expression.Constant(null, typeof(string)));
         return Expression.Lambda<Func<SiteSession, CrossVisit>>(Expression.New(constructor, arguments), s);
+    }
+
+    /// <summary>s => (s.column ?? "") == value: the visits whose visit filter <paramref name="dimension"/> has <paramref name="value"/> ("" for none).</summary>
+    public static Expression<Func<SiteSession, bool>> Having(Dimension dimension, string value)
+    {
+        if (!CrossedCounter.IsVisitDimension(dimension) || !CrossedCounter.Filters.Contains(dimension))
+        {
+            throw new ArgumentException($"{dimension} is not a visit filter.", nameof(dimension));
+        }
+
+        var s = Expression.Parameter(typeof(SiteSession), "s");
+        var column = Expression.Coalesce(Expression.Property(s, Column(dimension)), Expression.Constant(""));
+        return Expression.Lambda<Func<SiteSession, bool>>(Expression.Equal(column, Expression.Constant(value)), s);
     }
 
     /// <summary>The site_sessions property (and <see cref="CrossVisit"/> parameter) holding a visit dimension.</summary>

@@ -1,7 +1,5 @@
-using System.Linq.Expressions;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.SiteAnalytics.Crossing;
-using CivicDesk.Web.SiteAnalytics.Ingestion;
 using CivicDesk.Web.SiteAnalytics.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -229,7 +227,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
         return [.. sums.Values.OrderByDescending(r => r.Visitors).ThenByDescending(r => r.Pageviews + r.Events).ThenBy(r => r.Value, StringComparer.Ordinal).Take(limit)];
     }
 
-    /// <summary>The filtered breakdown of days not computed yet, from their raw visits and events, one local day at a time.</summary>
+    /// <summary>The filtered breakdown of days not computed yet, from their raw visits and events.</summary>
     private async Task<IEnumerable<BreakdownRow>> CountRawAsync(int siteId, Period days, TimeZoneInfo zone, Dimension dimension, DashboardFilter filter, CancellationToken ct)
     {
         if (dimension == Dimension.Page && CrossedCounter.IsVisitDimension(filter.Dimension) && !db.Database.IsSqlite())
@@ -247,13 +245,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
             ? await CrossedData.EventsAsync(db, siteId, visits, filter.Dimension, filter.Value, dimension, ct)
             : [];
         var counter = new CrossedCounter((filter.Dimension, filter.Value), dimension);
-        var sessionsByDay = visits.GroupBy(v => DailyRollups.LocalDay(v.StartedAt, zone));
-        var eventsBySession = events.ToLookup(e => e.SessionId);
-        foreach (var day in sessionsByDay)
-        {
-            counter.Add(day, day.SelectMany(v => eventsBySession[v.SessionId]));
-        }
-
+        counter.Add(visits, events);
         return counter.Rows().Select(r => new BreakdownRow(r.Value, r.Visitors, r.Visits, r.Pageviews, r.Events, r.Bounces, r.DurationSeconds));
     }
 
@@ -315,8 +307,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
     /// <summary>The visits started in [start, end) that match a visit filter (source, country, entry page…).</summary>
     private IQueryable<SiteSession> FilteredVisits(int siteId, DateTime start, DateTime end, DashboardFilter filter)
     {
-        var column = VisitColumn(filter.Dimension) ?? throw new ArgumentException($"{filter.Dimension} is not a visit filter.", nameof(filter));
-        return Visits(siteId, start, end).Where(Equal(column, filter.Value));
+        return Visits(siteId, start, end).Where(CrossedData.Having(filter.Dimension, filter.Value));
     }
 
     private IQueryable<SiteSession> Visits(int siteId, DateTime start, DateTime end) =>
@@ -344,28 +335,6 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
             Bucket(buckets, Interval.Hour, TimeZoneInfo.ConvertTimeFromUtc(hour.Key, zone), hour.Select(v => v.VisitorId).Distinct().Count(), hour.Count(), hour.Sum(v => (long)v.Pageviews));
         }
     }
-
-    /// <summary>The site_sessions column that holds a visit dimension, with "" for none.</summary>
-    private static Expression<Func<SiteSession, string>>? VisitColumn(Dimension dimension) => dimension switch
-    {
-        Dimension.EntryPage => s => s.EntryPage,
-        Dimension.ExitPage => s => s.ExitPage,
-        Dimension.Source => s => s.Source ?? "",
-        Dimension.Referrer => s => s.ReferrerHost ?? "",
-        Dimension.UtmSource => s => s.UtmSource ?? "",
-        Dimension.UtmMedium => s => s.UtmMedium ?? "",
-        Dimension.UtmCampaign => s => s.UtmCampaign ?? "",
-        Dimension.UtmTerm => s => s.UtmTerm ?? "",
-        Dimension.UtmContent => s => s.UtmContent ?? "",
-        Dimension.Country => s => s.Country ?? "",
-        Dimension.Browser => s => s.Browser ?? "",
-        Dimension.Os => s => s.Os ?? "",
-        Dimension.Device => s => s.Device ?? "",
-        _ => null,
-    };
-
-    private static Expression<Func<SiteSession, bool>> Equal(Expression<Func<SiteSession, string>> column, string value) =>
-        Expression.Lambda<Func<SiteSession, bool>>(Expression.Equal(column.Body, Expression.Constant(value)), column.Parameters);
 
     private static SortedDictionary<DateTime, SeriesPoint> Buckets(Period period, Interval interval)
     {
