@@ -103,6 +103,9 @@ internal sealed class DailyRollups
         }
     }
 
+    /// <summary>Whether the visitor (a daily id) has been seen in the last 25 hours: one not seen is new today.</summary>
+    public bool Knows(int siteId, long visitorId) => _visitors.ContainsKey((siteId, visitorId));
+
     /// <summary>Writes the counted differences with one upsert per chunk (same SQL on SQLite and PostgreSQL) and forgets them.</summary>
     public async Task FlushAsync(AppDbContext db, CancellationToken ct)
     {

@@ -32,6 +32,7 @@ public sealed class EventWriter(
     private readonly DailyRollups _rollups = new();
     private readonly Dictionary<int, TimeZoneInfo> _zones = [];
     private readonly TextPool _texts = new(50_000);
+    private readonly VisitIds _visitIds = new(time);
     private SpoolPosition? _checkpoint;
     private bool _visitsLoaded;
 
@@ -166,7 +167,6 @@ public sealed class EventWriter(
         var stats = new Dictionary<(int, DateTime), SiteHourlyStats>();
         var touched = new Dictionary<long, VisitState>();
         var rows = new List<SiteEvent>(events.Count);
-        var newVisitors = await NewVisitorsAsync(db, events, ct);
         // EF.Parameter: the ids travel as one JSON array, not as one parameter each (EF Core 10's default), whose
         // lookup by name costs SQLite the square of their number (see BulkSql.MaxParameters).
         var batchIds = events.Select(x => x.EventId).ToList();
@@ -185,7 +185,7 @@ public sealed class EventWriter(
                 continue;
             }
 
-            var visit = Visit(e, newVisitors, stats, out var before);
+            var visit = Visit(e, stats, out var before);
             _rollups.Add(e, visit, before, _zones[e.SiteId]);
             touched[visit.SessionId] = visit;
             rows.Add(ToRow(e, visit.SessionId));
@@ -222,7 +222,7 @@ public sealed class EventWriter(
         return events.Count;
     }
 
-    private VisitState Visit(PendingEvent e, HashSet<long> newVisitors, Dictionary<(int, DateTime), SiteHourlyStats> stats, out DailyRollups.Snapshot? before)
+    private VisitState Visit(PendingEvent e, Dictionary<(int, DateTime), SiteHourlyStats> stats, out DailyRollups.Snapshot? before)
     {
         var key = (e.SiteId, e.VisitorId);
         if (!_visits.TryGetValue(key, out var visit) && e.PreviousVisitorId != 0
@@ -236,11 +236,14 @@ public sealed class EventWriter(
         var isNew = visit is null || e.Timestamp - visit.LastAt >= VisitTimeout;
         if (isNew)
         {
-            visit = new VisitState(e, Random.Shared.NextInt64(1, long.MaxValue));
+            visit = new VisitState(e, _visitIds.Next());
             _visits[key] = visit;
             var start = Stats(stats, e.SiteId, e.Timestamp);
             start.Visits++;
-            if (newVisitors.Remove(e.VisitorId))
+
+            // Visitor ids are daily and the rollups remember every visitor of the last 25 hours (rebuilt from the
+            // database after a start): one they do not know is new today.
+            if (!_rollups.Knows(e.SiteId, e.VisitorId))
             {
                 start.NewVisitors++;
             }
@@ -288,22 +291,6 @@ public sealed class EventWriter(
         }
 
         return row;
-    }
-
-    /// <summary>The visitor ids in the batch never seen before: visitor ids are daily, so a new id is a new visitor today.</summary>
-    private async Task<HashSet<long>> NewVisitorsAsync(AppDbContext db, IReadOnlyList<PendingEvent> events, CancellationToken ct)
-    {
-        var fresh = new HashSet<long>();
-        // Per site, so that the lookup uses the (site, visitor) index instead of scanning every visit.
-        foreach (var site in events.Where(e => !e.IsBot && !_visits.ContainsKey((e.SiteId, e.VisitorId))).GroupBy(e => e.SiteId))
-        {
-            var siteId = site.Key;
-            var candidates = site.Select(e => e.VisitorId).Distinct().ToList();
-            var known = await db.Set<SiteSession>().Where(s => s.SiteId == siteId && EF.Parameter(candidates).Contains(s.VisitorId)).Select(s => s.VisitorId).Distinct().ToListAsync(ct);
-            fresh.UnionWith(candidates.Except(known));
-        }
-
-        return fresh;
     }
 
     /// <summary>Inserts the batch's new visits and brings the others up to date, in one statement per chunk.</summary>

@@ -48,7 +48,6 @@ internal sealed class SiteSessionConfiguration : IEntityTypeConfiguration<SiteSe
         builder.HasIndex(s => new { s.SiteId, s.SessionId }).IsUnique();
         builder.HasIndex(s => new { s.SiteId, s.StartedAt });
         builder.HasIndex(s => new { s.SiteId, s.LastAt });
-        builder.HasIndex(s => new { s.SiteId, s.VisitorId });
         builder.Property(s => s.EntryPage).HasMaxLength(2000);
         builder.Property(s => s.ExitPage).HasMaxLength(2000);
         builder.Property(s => s.ReferrerHost).HasMaxLength(253);

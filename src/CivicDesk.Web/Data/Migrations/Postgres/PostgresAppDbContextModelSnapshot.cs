@@ -784,8 +784,6 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasIndex("SiteId", "StartedAt");
 
-                    b.HasIndex("SiteId", "VisitorId");
-
                     b.ToTable("site_sessions", (string)null);
                 });
 

@@ -763,8 +763,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("SiteId", "StartedAt");
 
-                    b.HasIndex("SiteId", "VisitorId");
-
                     b.ToTable("site_sessions", (string)null);
                 });
 

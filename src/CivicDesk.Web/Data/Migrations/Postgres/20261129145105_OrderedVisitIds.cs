@@ -1,0 +1,27 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace CivicDesk.Web.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class OrderedVisitIds : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_site_sessions_SiteId_VisitorId",
+                table: "site_sessions");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateIndex(
+                name: "IX_site_sessions_SiteId_VisitorId",
+                table: "site_sessions",
+                columns: new[] { "SiteId", "VisitorId" });
+        }
+    }
+}
