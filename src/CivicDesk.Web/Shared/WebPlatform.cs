@@ -70,10 +70,29 @@ internal static class WebPlatform
         // clears the failed request's endpoint, and only a routing step downstream of the handlers finds the error page.
         app.UseRouting();
         app.UseRateLimiter();
+        // An endpoint that never asks who is signed in runs here, rate-limited, without the user's middleware below.
+        app.MapWhen(IsWithoutUser, anonymous => anonymous.Run(context => context.GetEndpoint()!.RequestDelegate!(context)));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;
+    }
+
+    /// <summary>
+    /// Marks an endpoint anyone may call that never asks who is signed in (the public event and counter endpoints):
+    /// the pipeline skips authentication, authorization and antiforgery for it. On POST /api/event those three took
+    /// about 4 % of the processor time of each event; the answer is the same, since the endpoint is anonymous.
+    /// </summary>
+    public static TBuilder WithoutUser<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AllowAnonymous().DisableAntiforgery().WithMetadata(WithoutUserMetadata.Instance);
+
+    private static bool IsWithoutUser(HttpContext context) =>
+        context.GetEndpoint() is { RequestDelegate: not null } endpoint && endpoint.Metadata.GetMetadata<WithoutUserMetadata>() is not null;
+
+    private sealed class WithoutUserMetadata
+    {
+        public static readonly WithoutUserMetadata Instance = new();
     }
 
     private static bool IsApi(HttpContext context) =>

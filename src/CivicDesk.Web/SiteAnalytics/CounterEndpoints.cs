@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Localization;
+using CivicDesk.Web.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -32,7 +33,7 @@ internal static class CounterEndpoints
 
             context.Response.Headers.CacheControl = "public, max-age=60";
             return Results.Ok(counter);
-        }).AllowAnonymous().RequireRateLimiting(PublicEndpoints.Policy).WithTags("Site analytics").WithName("VisitCounter").Produces<CounterDto>();
+        }).WithoutUser().RequireRateLimiting(PublicEndpoints.Policy).WithTags("Site analytics").WithName("VisitCounter").Produces<CounterDto>();
 
         app.MapGet("/counter/{domain}", async (string domain, HttpContext context, SiteDirectory sites, AppDbContext db, IMemoryCache cache, TimeProvider time, Text text, CancellationToken ct) =>
         {
@@ -54,7 +55,7 @@ internal static class CounterEndpoints
                 </dl></body></html>
                 """;
             return Results.Content(html, "text/html; charset=utf-8");
-        }).AllowAnonymous().RequireRateLimiting(PublicEndpoints.Policy).ExcludeFromDescription();
+        }).WithoutUser().RequireRateLimiting(PublicEndpoints.Policy).ExcludeFromDescription();
         return app;
     }
 

@@ -9,6 +9,23 @@ namespace CivicDesk.Web.Tests.SiteAnalytics;
 
 public sealed class SaltStoreTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
+    [Theory]
+    [InlineData(7, "203.113.131.1", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Zalo iOS/471")]
+    [InlineData(12345, "2001:ee0:4f1a::1", "Trình duyệt Cốc Cốc ✓")]
+    [InlineData(1, "", "")]
+    public void A_visitor_id_is_the_first_64_bits_of_sha256_of_the_salt_then_site_address_and_user_agent(int siteId, string ip, string userAgent)
+    {
+        // Ids stored before an upgrade must match the ids computed after it, or a visitor would count twice that day.
+        var salt = RandomNumberGenerator.GetBytes(32);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(salt);
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(siteId + "\n" + ip + "\n" + userAgent));
+        var expected = BitConverter.ToInt64(sha.GetHashAndReset().AsSpan(0, 8)) & long.MaxValue;
+
+        Assert.Equal(expected, SaltStore.VisitorId(salt, siteId, ip, userAgent));
+        Assert.NotEqual(expected, SaltStore.VisitorId(RandomNumberGenerator.GetBytes(32), siteId, ip, userAgent));
+    }
+
     [Fact]
     public async Task A_missing_salt_for_a_past_day_is_remembered_so_ingestion_does_not_ask_the_database_on_every_event()
     {

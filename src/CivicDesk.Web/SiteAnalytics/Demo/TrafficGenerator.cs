@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text.Json;
 using CivicDesk.Web.SiteAnalytics.Ingestion;
 
@@ -275,7 +274,7 @@ public sealed class TrafficGenerator
 
     private PendingEvent Event(Random rng, string name, DateTime at, string page, long visitorId, EventEnrichment enrichment, string props) => new()
     {
-        EventId = Version7(at, rng),
+        EventId = EventIds.Version7(at, rng),
         SiteId = _plan.SiteId,
         Timestamp = at,
         Name = name,
@@ -383,18 +382,6 @@ public sealed class TrafficGenerator
     }
 
     /// <summary>A version 7 id like the endpoint's (time-ordered, so the unique index grows at its end), from the seeded generator.</summary>
-    private static Guid Version7(DateTime at, Random rng)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        rng.NextBytes(bytes);
-        var milliseconds = (at - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMillisecond;
-        Span<byte> time = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(time, milliseconds);
-        time[2..].CopyTo(bytes);
-        bytes[6] = (byte)(0x70 | (bytes[6] & 0x0F));
-        bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F));
-        return new Guid(bytes, bigEndian: true);
-    }
 
     /// <summary>About 420 pages: home and section pages first, then news, documents and procedures in shuffled order.</summary>
     private static (IReadOnlyList<string> Pages, string Viral) Catalogue(Random rng)
