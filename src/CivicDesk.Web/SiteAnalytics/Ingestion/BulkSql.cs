@@ -6,13 +6,15 @@ using CivicDesk.Web.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 
 /// <summary>
 /// Multi-row INSERT (optionally … ON CONFLICT … DO UPDATE) for the writer's hot path, where EF Core's change tracking
 /// costs more than the database itself. Columns, names and value conversions come from the EF model, so rows are
-/// stored exactly as EF would store them on either provider; the SQL is the same on SQLite and PostgreSQL.
+/// stored exactly as EF would store them on either provider; plain inserts into PostgreSQL use binary COPY.
 /// </summary>
 internal static class BulkSql
 {
@@ -68,6 +70,12 @@ internal static class BulkSql
             return;
         }
 
+        if (conflictColumns is null && connection is NpgsqlConnection npgsql)
+        {
+            await CopyAsync(npgsql, table, rows, ct);
+            return;
+        }
+
         var perStatement = Math.Max(1, MaxParameters(db) / width);
         for (var start = 0; start < rows.Count; start += perStatement)
         {
@@ -91,6 +99,48 @@ internal static class BulkSql
             command.CommandText = sql.Append(tail).ToString();
             await command.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>
+    /// PostgreSQL's binary COPY, in the current transaction: no statement to parse or plan, no parameters. The writer's
+    /// multi-row INSERT of a batch's events cost PostgreSQL several times the processor time of the same rows copied.
+    /// Each column is written with the type its EF mapping gives a parameter, after the mapping's value conversion.
+    /// </summary>
+    private static async Task CopyAsync<T>(NpgsqlConnection connection, Table table, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        await using var probe = connection.CreateCommand();
+        var types = new NpgsqlDbType[table.Columns.Length];
+        for (var c = 0; c < types.Length; c++)
+        {
+            types[c] = ((NpgsqlParameter)table.Mappings[c].CreateParameter(probe, ParameterName(c), null, nullable: true)).NpgsqlDbType;
+        }
+
+        var copy = $"COPY {Quote(table.Name)} ({string.Join(", ", table.Columns.Select(Quote))}) FROM STDIN (FORMAT BINARY)";
+        await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(ct);
+            for (var c = 0; c < types.Length; c++)
+            {
+                var value = table.Getters[c].GetClrValue(row);
+                if (value is not null && table.Mappings[c].Converter is { } converter)
+                {
+                    value = converter.ConvertToProvider(value);
+                }
+
+                if (value is null)
+                {
+                    await importer.WriteNullAsync(ct);
+                }
+                else
+                {
+                    await importer.WriteAsync(value, types[c], ct);
+                }
+            }
+        }
+
+        await importer.CompleteAsync(ct);
     }
 
     private static readonly string[] ParameterNames = Enumerable.Range(0, 2000).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
