@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.SiteAnalytics.Storage;
@@ -27,7 +28,9 @@ public sealed class EventWriter(
     ILogger<EventWriter> logger) : BackgroundService
 {
     private static readonly TimeSpan VisitTimeout = TimeSpan.FromMinutes(30);
+    private const int RecentBatches = 16;
     private readonly SemaphoreSlim _spooled = new(0);
+    private readonly ConcurrentQueue<SpooledBatch> _recent = new();
     private readonly Dictionary<(int SiteId, long VisitorId), VisitState> _visits = [];
     private readonly DailyRollups _rollups = new();
     private readonly Dictionary<int, TimeZoneInfo> _zones = [];
@@ -92,7 +95,13 @@ public sealed class EventWriter(
                 batch.Add(e);
             }
 
-            spool.Append(batch);
+            var (start, end) = spool.Append(batch);
+            _recent.Enqueue(new SpooledBatch(start, end, [.. batch]));
+            while (_recent.Count > RecentBatches && _recent.TryDequeue(out _))
+            {
+                // The writer is behind (a database outage, a burst): it reads those events back from the spool.
+            }
+
             batch.Clear();
             _spooled.Release();
         }
@@ -141,7 +150,7 @@ public sealed class EventWriter(
             _visitsLoaded = false;
         }
 
-        var (read, next) = spool.Read(_checkpoint.Value, options.Value.BatchSize);
+        var (read, next) = TakeRecent(_checkpoint.Value) ?? spool.Read(_checkpoint.Value, options.Value.BatchSize);
         var lengths = MaxLengths(db.Model.FindEntityType(typeof(SiteEvent))!);
         var events = read.Select(e => Storable(e, lengths, _texts)).ToList();
         Backlog = events.Count;
@@ -220,6 +229,34 @@ public sealed class EventWriter(
 
         ForgetEndedVisits();
         return events.Count;
+    }
+
+    /// <summary>
+    /// The batch the spooler wrote at <paramref name="from"/>, still in memory: a writer that keeps up stores each batch
+    /// as the spooler wrote it instead of reading it back (parsing it again took about 3 % of ingestion's processor
+    /// time). Null when the next events must come from the spool file: after a start or an error, or when the writer
+    /// fell more than <see cref="RecentBatches"/> batches behind; reading the file brings it back in step.
+    /// </summary>
+    private (IReadOnlyList<PendingEvent> Events, SpoolPosition Next)? TakeRecent(SpoolPosition from)
+    {
+        while (_recent.TryPeek(out var batch))
+        {
+            if (batch.End <= from)
+            {
+                _recent.TryDequeue(out _);
+                continue;
+            }
+
+            if (batch.Start != from)
+            {
+                return null;
+            }
+
+            _recent.TryDequeue(out _);
+            return (batch.Events, batch.End);
+        }
+
+        return null;
     }
 
     private VisitState Visit(PendingEvent e, Dictionary<(int, DateTime), SiteHourlyStats> stats, out DailyRollups.Snapshot? before)
@@ -454,4 +491,7 @@ public sealed class EventWriter(
         RevenueCurrency = e.RevenueCurrency,
         Interactive = e.Interactive,
     };
+
+    /// <summary>Events the spooler has written, between two positions of the spool.</summary>
+    private sealed record SpooledBatch(SpoolPosition Start, SpoolPosition End, PendingEvent[] Events);
 }

@@ -66,8 +66,11 @@ public sealed class Spool : IDisposable
         }
     }
 
-    /// <summary>Appends the events and hands them to the operating system, so a killed process loses none of them.</summary>
-    public SpoolPosition Append(IReadOnlyList<PendingEvent> events)
+    /// <summary>
+    /// Appends the events and hands them to the operating system, so a killed process loses none of them; returns where
+    /// they begin and where the next record will begin.
+    /// </summary>
+    public (SpoolPosition Start, SpoolPosition End) Append(IReadOnlyList<PendingEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         lock (_gate)
@@ -79,6 +82,7 @@ public sealed class Spool : IDisposable
                 _current = OpenForAppend(_segment);
             }
 
+            var start = new SpoolPosition(_segment, _current.Length);
             Span<byte> header = stackalloc byte[4];
             foreach (var e in events)
             {
@@ -90,7 +94,7 @@ public sealed class Spool : IDisposable
             }
 
             _current.Flush(flushToDisk: false);
-            return new SpoolPosition(_segment, _current.Length);
+            return (start, new SpoolPosition(_segment, _current.Length));
         }
     }
 
