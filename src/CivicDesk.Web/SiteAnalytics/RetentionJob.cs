@@ -18,7 +18,8 @@ public sealed class RetentionJob(AppDbContext db, TimeProvider time) : IJob
         {
             var cutoff = now.AddMonths(-site.RetentionMonths!.Value);
             await db.SiteEvents.Where(e => e.SiteId == site.Id && e.Timestamp < cutoff).ExecuteDeleteAsync(cancellationToken);
-            await db.SiteSessions.Where(s => s.SiteId == site.Id && s.LastAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+            // A visit ends after it starts: the start bounds the index range, the end decides.
+            await db.SiteSessions.Where(s => s.SiteId == site.Id && s.StartedAt < cutoff && s.LastAt < cutoff).ExecuteDeleteAsync(cancellationToken);
         }
     }
 }

@@ -403,10 +403,13 @@ public sealed class EventWriter(
     {
         _visits.Clear();
         var since = from - VisitTimeout;
-        // Per site, so that each query reads the (site, last event) index range instead of scanning every visit.
+        // Per site, the visits with an event since then, found from the (site, time) index of the events: visits have
+        // no index on their last event, whose update on every event would move them in it (and, on PostgreSQL, keep
+        // each update from staying within the row's page).
         foreach (var siteId in await db.Sites.AsNoTracking().Select(s => s.Id).ToListAsync(ct))
         {
-            foreach (var row in await db.Set<SiteSession>().AsNoTracking().Where(s => s.SiteId == siteId && s.LastAt >= since).ToListAsync(ct))
+            var open = db.SiteEvents.Where(e => e.SiteId == siteId && e.Timestamp >= since).Select(e => e.SessionId);
+            foreach (var row in await db.Set<SiteSession>().AsNoTracking().Where(s => s.SiteId == siteId && open.Contains(s.SessionId)).ToListAsync(ct))
             {
                 _visits[(row.SiteId, row.VisitorId)] = VisitState.From(row);
             }

@@ -104,10 +104,10 @@ public sealed class SitesModel(SiteService sites, Navigation nav, AppDbContext d
         var today = hours.Where(h => h.Hour >= midnights[h.SiteId]).GroupBy(h => h.SiteId).ToDictionary(g => g.Key, g => g.Sum(h => h.NewVisitors));
 
         var since = now.UtcDateTime - NowWindow;
-        var current = await db.SiteSessions.AsNoTracking()
-            .Where(s => ids.Contains(s.SiteId) && s.LastAt >= since)
-            .GroupBy(s => s.SiteId)
-            .Select(g => new { g.Key, Count = g.Select(s => s.VisitorId).Distinct().Count() })
+        var current = await db.SiteEvents.AsNoTracking()
+            .Where(e => ids.Contains(e.SiteId) && e.Timestamp >= since)
+            .GroupBy(e => e.SiteId)
+            .Select(g => new { g.Key, Count = g.Select(e => e.VisitorId).Distinct().Count() })
             .ToDictionaryAsync(g => g.Key, g => (long)g.Count);
 
         Sites = list.Select(s => new SiteRow(s.Id, s.Domain, s.UnitName, s.ArchivedAt is not null, today.GetValueOrDefault(s.Id), current.GetValueOrDefault(s.Id))).ToList();

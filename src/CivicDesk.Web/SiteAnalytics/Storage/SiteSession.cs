@@ -47,7 +47,6 @@ internal sealed class SiteSessionConfiguration : IEntityTypeConfiguration<SiteSe
         builder.ToTable("site_sessions");
         builder.HasIndex(s => new { s.SiteId, s.SessionId }).IsUnique();
         builder.HasIndex(s => new { s.SiteId, s.StartedAt });
-        builder.HasIndex(s => new { s.SiteId, s.LastAt });
         builder.Property(s => s.EntryPage).HasMaxLength(2000);
         builder.Property(s => s.ExitPage).HasMaxLength(2000);
         builder.Property(s => s.ReferrerHost).HasMaxLength(253);

@@ -527,6 +527,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasIndex("SiteId", "Dimension", "Day");
 
                     b.ToTable("site_stats_daily", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteEvent", b =>
@@ -679,6 +681,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasKey("SiteId", "Hour");
 
                     b.ToTable("site_stats_hourly", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SiteSession", b =>
@@ -777,14 +781,14 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SiteId", "LastAt");
-
                     b.HasIndex("SiteId", "SessionId")
                         .IsUnique();
 
                     b.HasIndex("SiteId", "StartedAt");
 
                     b.ToTable("site_sessions", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("CivicDesk.Web.SiteAnalytics.Storage.SpoolCheckpoint", b =>

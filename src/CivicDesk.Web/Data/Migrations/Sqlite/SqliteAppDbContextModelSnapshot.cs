@@ -756,8 +756,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("SiteId", "LastAt");
-
                     b.HasIndex("SiteId", "SessionId")
                         .IsUnique();
 
