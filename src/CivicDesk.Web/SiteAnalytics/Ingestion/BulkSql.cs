@@ -26,12 +26,20 @@ internal static class BulkSql
     public static int MaxParameters(AppDbContext db) => db.Database.IsSqlite() ? 200 : 2000;
 
     /// <summary>
+    /// From this many rows an upsert into PostgreSQL copies them into a temporary table and upserts from there in one
+    /// statement: 1 850 open visits took 120–160 ms as 23 multi-row statements of 2 000 parameters each.
+    /// </summary>
+    private const int CopyUpsertRows = 50;
+
+    /// <summary>
     /// Inserts <paramref name="rows"/> (store-generated keys left to the database). With <paramref name="conflictColumns"/>,
-    /// a row whose key exists replaces the existing row's <paramref name="updateColumns"/> instead.
+    /// a row whose key exists instead replaces the existing row's <paramref name="updateColumns"/> and adds its
+    /// <paramref name="addColumns"/> to the existing row's (counters written by several batches or nodes at once,
+    /// atomically). The rows must have distinct keys.
     /// </summary>
     public static async Task InsertAsync<T>(
         AppDbContext db, IReadOnlyList<T> rows, CancellationToken ct,
-        IReadOnlyList<string>? conflictColumns = null, IReadOnlyList<string>? updateColumns = null)
+        IReadOnlyList<string>? conflictColumns = null, IReadOnlyList<string>? updateColumns = null, IReadOnlyList<string>? addColumns = null)
         where T : class
     {
         if (rows.Count == 0)
@@ -40,11 +48,13 @@ internal static class BulkSql
         }
 
         var table = Table.For(db.Model, typeof(T));
-        var head = $"INSERT INTO {Quote(table.Name)} ({string.Join(", ", table.Columns.Select(Quote))}) VALUES ";
+        var columns = string.Join(", ", table.Columns.Select(Quote));
+        var head = $"INSERT INTO {Quote(table.Name)} ({columns}) VALUES ";
         var tail = conflictColumns is null
             ? ""
             : $" ON CONFLICT ({string.Join(", ", conflictColumns.Select(Quote))}) DO UPDATE SET "
-              + string.Join(", ", (updateColumns ?? []).Select(c => $"{Quote(c)} = excluded.{Quote(c)}"));
+              + string.Join(", ", (updateColumns ?? []).Select(c => $"{Quote(c)} = excluded.{Quote(c)}")
+                  .Concat((addColumns ?? []).Select(c => $"{Quote(c)} = {Quote(table.Name)}.{Quote(c)} + excluded.{Quote(c)}")));
         var width = table.Columns.Length;
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
@@ -70,10 +80,33 @@ internal static class BulkSql
             return;
         }
 
-        if (conflictColumns is null && connection is NpgsqlConnection npgsql)
+        if (connection is NpgsqlConnection npgsql)
         {
-            await CopyAsync(npgsql, table, rows, ct);
-            return;
+            if (conflictColumns is null)
+            {
+                await CopyAsync(npgsql, table, Quote(table.Name), rows, ct);
+                return;
+            }
+
+            if (rows.Count >= CopyUpsertRows && transaction is not null)
+            {
+                // Many rows: copied into a temporary table of this session (emptied at commit, so only inside a
+                // transaction), then one upsert from it.
+                var incoming = Quote(table.Name + "_incoming");
+                await using (var create = connection.CreateCommand())
+                {
+                    create.Transaction = transaction;
+                    create.CommandText = $"CREATE TEMP TABLE IF NOT EXISTS {incoming} ON COMMIT DELETE ROWS AS SELECT {columns} FROM {Quote(table.Name)} WITH NO DATA";
+                    await create.ExecuteNonQueryAsync(ct);
+                }
+
+                await CopyAsync(npgsql, table, incoming, rows, ct);
+                await using var upsert = connection.CreateCommand();
+                upsert.Transaction = transaction;
+                upsert.CommandText = $"INSERT INTO {Quote(table.Name)} ({columns}) SELECT {columns} FROM {incoming}{tail}";
+                await upsert.ExecuteNonQueryAsync(ct);
+                return;
+            }
         }
 
         var perStatement = Math.Max(1, MaxParameters(db) / width);
@@ -102,11 +135,12 @@ internal static class BulkSql
     }
 
     /// <summary>
-    /// PostgreSQL's binary COPY, in the current transaction: no statement to parse or plan, no parameters. The writer's
-    /// multi-row INSERT of a batch's events cost PostgreSQL several times the processor time of the same rows copied.
+    /// PostgreSQL's binary COPY into <paramref name="into"/>, in the current transaction: no statement to parse or
+    /// plan, no parameters. The writer's multi-row INSERT of a batch's events cost PostgreSQL several times the
+    /// processor time of the same rows copied.
     /// Each column is written with the type its EF mapping gives a parameter, after the mapping's value conversion.
     /// </summary>
-    private static async Task CopyAsync<T>(NpgsqlConnection connection, Table table, IReadOnlyList<T> rows, CancellationToken ct)
+    private static async Task CopyAsync<T>(NpgsqlConnection connection, Table table, string into, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
     {
         await using var probe = connection.CreateCommand();
@@ -116,7 +150,7 @@ internal static class BulkSql
             types[c] = ((NpgsqlParameter)table.Mappings[c].CreateParameter(probe, ParameterName(c), null, nullable: true)).NpgsqlDbType;
         }
 
-        var copy = $"COPY {Quote(table.Name)} ({string.Join(", ", table.Columns.Select(Quote))}) FROM STDIN (FORMAT BINARY)";
+        var copy = $"COPY {into} ({string.Join(", ", table.Columns.Select(Quote))}) FROM STDIN (FORMAT BINARY)";
         await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
         foreach (var row in rows)
         {

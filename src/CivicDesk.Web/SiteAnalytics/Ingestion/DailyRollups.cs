@@ -1,11 +1,7 @@
-using System.Data.Common;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.SiteAnalytics.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 
@@ -106,46 +102,19 @@ internal sealed class DailyRollups
     /// <summary>Whether the visitor (a daily id) has been seen in the last 25 hours: one not seen is new today.</summary>
     public bool Knows(int siteId, long visitorId) => _visitors.ContainsKey((siteId, visitorId));
 
-    /// <summary>Writes the counted differences with one upsert per chunk (same SQL on SQLite and PostgreSQL) and forgets them.</summary>
+    /// <summary>Writes the counted differences with one atomic upsert (added to what is stored) and forgets them.</summary>
     public async Task FlushAsync(AppDbContext db, CancellationToken ct)
     {
-        var chunk = BulkSql.MaxParameters(db) / 4; // 4 parameters a row
         var rows = _pending.Values.ToList();
         _pending.Clear();
-        var connection = db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        for (var start = 0; start < rows.Count; start += chunk)
-        {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            var sql = new StringBuilder("""
-                INSERT INTO site_stats_daily ("SiteId", "Day", "Dimension", "Value", "Visitors", "Visits", "Pageviews", "Events", "Bounces", "DurationSeconds") VALUES
-                """);
-            var end = Math.Min(rows.Count, start + chunk);
-            for (var i = start; i < end; i++)
-            {
-                var r = rows[i];
-                var n = i - start;
-                sql.Append(n == 0 ? "\n" : ",\n").Append(CultureInfo.InvariantCulture, $"(@s{n}, @d{n}, @m{n}, @v{n}, {r.Visitors}, {r.Visits}, {r.Pageviews}, {r.Events}, {r.Bounces}, {r.DurationSeconds})");
-                Add(command, $"@s{n}", r.SiteId);
-                Add(command, $"@d{n}", r.Day);
-                Add(command, $"@m{n}", (short)r.Dimension);
-                Add(command, $"@v{n}", r.Value);
-            }
-
-            sql.Append("""
-
-                ON CONFLICT ("SiteId", "Dimension", "Value", "Day") DO UPDATE SET
-                "Visitors" = site_stats_daily."Visitors" + excluded."Visitors",
-                "Visits" = site_stats_daily."Visits" + excluded."Visits",
-                "Pageviews" = site_stats_daily."Pageviews" + excluded."Pageviews",
-                "Events" = site_stats_daily."Events" + excluded."Events",
-                "Bounces" = site_stats_daily."Bounces" + excluded."Bounces",
-                "DurationSeconds" = site_stats_daily."DurationSeconds" + excluded."DurationSeconds"
-                """);
-            command.CommandText = sql.ToString();
-            await command.ExecuteNonQueryAsync(ct);
-        }
+        await BulkSql.InsertAsync(
+            db, rows, ct,
+            conflictColumns: [nameof(SiteDailyStats.SiteId), nameof(SiteDailyStats.Dimension), nameof(SiteDailyStats.Value), nameof(SiteDailyStats.Day)],
+            addColumns:
+            [
+                nameof(SiteDailyStats.Visitors), nameof(SiteDailyStats.Visits), nameof(SiteDailyStats.Pageviews), nameof(SiteDailyStats.Events),
+                nameof(SiteDailyStats.Bounces), nameof(SiteDailyStats.DurationSeconds),
+            ]);
     }
 
     /// <summary>Forgets everything: counted differences not yet written, and who was counted for what.</summary>
@@ -329,13 +298,5 @@ internal sealed class DailyRollups
         }
 
         return props;
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        command.Parameters.Add(p);
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.SiteAnalytics.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -346,36 +345,15 @@ public sealed class EventWriter(
     }
 
     /// <summary>Adds the batch's counters with one atomic upsert, so nodes writing the same hour never lose an update.</summary>
-    private static async Task AddStatsAsync(AppDbContext db, List<SiteHourlyStats> stats, CancellationToken ct)
-    {
-        if (stats.Count == 0)
-        {
-            return;
-        }
-
-        var parameters = new List<object>();
-        var values = new List<string>();
-        foreach (var s in stats)
-        {
-            values.Add(string.Create(CultureInfo.InvariantCulture, $"({{{parameters.Count}}}, {{{parameters.Count + 1}}}, {s.Pageviews}, {s.Events}, {s.Visits}, {s.NewVisitors}, {s.Bounces}, {s.DurationSeconds}, {s.BotsDropped})"));
-            parameters.Add(s.SiteId);
-            parameters.Add(s.Hour);
-        }
-
-        var sql = $"""
-            INSERT INTO site_stats_hourly ("SiteId", "Hour", "Pageviews", "Events", "Visits", "NewVisitors", "Bounces", "DurationSeconds", "BotsDropped")
-            VALUES {string.Join(", ", values)}
-            ON CONFLICT ("SiteId", "Hour") DO UPDATE SET
-            "Pageviews" = site_stats_hourly."Pageviews" + excluded."Pageviews",
-            "Events" = site_stats_hourly."Events" + excluded."Events",
-            "Visits" = site_stats_hourly."Visits" + excluded."Visits",
-            "NewVisitors" = site_stats_hourly."NewVisitors" + excluded."NewVisitors",
-            "Bounces" = site_stats_hourly."Bounces" + excluded."Bounces",
-            "DurationSeconds" = site_stats_hourly."DurationSeconds" + excluded."DurationSeconds",
-            "BotsDropped" = site_stats_hourly."BotsDropped" + excluded."BotsDropped"
-            """;
-        await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);
-    }
+    private static Task AddStatsAsync(AppDbContext db, List<SiteHourlyStats> stats, CancellationToken ct) =>
+        BulkSql.InsertAsync(
+            db, stats, ct,
+            conflictColumns: [nameof(SiteHourlyStats.SiteId), nameof(SiteHourlyStats.Hour)],
+            addColumns:
+            [
+                nameof(SiteHourlyStats.Pageviews), nameof(SiteHourlyStats.Events), nameof(SiteHourlyStats.Visits), nameof(SiteHourlyStats.NewVisitors),
+                nameof(SiteHourlyStats.Bounces), nameof(SiteHourlyStats.DurationSeconds), nameof(SiteHourlyStats.BotsDropped),
+            ]);
 
     /// <summary>The time zones of the batch's sites (rollup days are the site's local days).</summary>
     private async Task LoadZonesAsync(AppDbContext db, IReadOnlyList<PendingEvent> events, CancellationToken ct)
