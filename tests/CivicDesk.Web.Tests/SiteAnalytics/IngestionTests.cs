@@ -1,6 +1,7 @@
 using System.Net;
 using CivicDesk.Web.Permissions;
 using CivicDesk.Web.SiteAnalytics.Ingestion;
+using CivicDesk.Web.SiteAnalytics.Storage;
 using CivicDesk.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -194,6 +195,29 @@ public abstract class IngestionTests<TApp>(TApp app) : IClassFixture<TApp>
             Assert.Equal(50, await app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == site.Id)));
             Assert.Equal(5, await app.WithDbAsync(db => db.SiteSessions.CountAsync(s => s.SiteId == site.Id)));
             Assert.Equal(50, await app.WithDbAsync(db => db.SiteHourlyStats.Where(s => s.SiteId == site.Id).SumAsync(s => s.Pageviews)));
+
+            // A spool that disagrees with the database (its checkpoint lost, as after restoring an older backup): the
+            // stored events are skipped, not stored again, and ingestion goes on past them.
+            string spoolId;
+            using (var spool = new Spool(folder, 4096))
+            {
+                spoolId = spool.Id;
+                spool.Append([new PendingEvent
+                {
+                    EventId = Guid.NewGuid(), SiteId = site.Id, Timestamp = app.Time.GetUtcNow().UtcDateTime.AddMinutes(2), Name = "pageview",
+                    Hostname = site.Domain, Pathname = "/sau-khoi-phuc", VisitorId = 1000,
+                }]);
+            }
+
+            await app.WithDbAsync(db => db.Set<SpoolCheckpoint>().Where(c => c.SpoolId == spoolId).ExecuteDeleteAsync());
+            await using (var node = app.WithWebHostBuilder(h => h.UseSetting("SiteAnalytics:SpoolPath", folder)))
+            {
+                _ = node.Services;
+                await Eventually.HoldsAsync(() => app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == site.Id)).ContinueWith(t => t.Result == 51), "the event after the stored ones is stored");
+            }
+
+            Assert.Equal(51, await app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == site.Id)));
+            Assert.Equal(51, await app.WithDbAsync(db => db.SiteHourlyStats.Where(s => s.SiteId == site.Id).SumAsync(s => s.Pageviews)));
         }
         finally
         {

@@ -36,6 +36,7 @@ public sealed class EventWriter(
     private readonly TextPool _texts = new(50_000);
     private readonly VisitIds _visitIds = new(time);
     private SpoolPosition? _checkpoint;
+    private bool _checkStored;
     private bool _visitsLoaded;
 
     /// <summary>The latest event time stored: the writer's clock for ending visits, so that a backlog (a spool
@@ -142,6 +143,7 @@ public sealed class EventWriter(
             // Read once after a start or an error; afterwards this node's own commits are the truth.
             var stored = await db.Set<SpoolCheckpoint>().AsNoTracking().SingleOrDefaultAsync(c => c.SpoolId == spool.Id, ct);
             _checkpoint = stored is null ? new SpoolPosition(1, 0) : new SpoolPosition(stored.Segment, stored.Offset);
+            _checkStored = true;
         }
 
         if (Interlocked.Exchange(ref _reloadRequested, 0) == 1)
@@ -175,10 +177,15 @@ public sealed class EventWriter(
         var stats = new Dictionary<(int, DateTime), SiteHourlyStats>();
         var touched = new Dictionary<long, VisitState>();
         var rows = new List<SiteEvent>(events.Count);
+        // The checkpoint commits with the events, so in step the writer never reads a stored event again. The first
+        // batch after reading the checkpoint (a start, an error) skips any it finds stored: a spool that disagrees with
+        // the database (restored from a backup, say) must not stop ingestion on the events' unique index.
         // EF.Parameter: the ids travel as one JSON array, not as one parameter each (EF Core 10's default), whose
         // lookup by name costs SQLite the square of their number (see BulkSql.MaxParameters).
         var batchIds = events.Select(x => x.EventId).ToList();
-        var existingIds = (await db.Set<SiteEvent>().Where(e => EF.Parameter(batchIds).Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct)).ToHashSet();
+        var existingIds = _checkStored
+            ? (await db.Set<SiteEvent>().Where(e => EF.Parameter(batchIds).Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct)).ToHashSet()
+            : [];
         foreach (var e in events)
         {
             var hour = Stats(stats, e.SiteId, e.Timestamp);
@@ -217,6 +224,7 @@ public sealed class EventWriter(
             updateColumns: [nameof(SpoolCheckpoint.Segment), nameof(SpoolCheckpoint.Offset), nameof(SpoolCheckpoint.UpdatedAt)]);
         await tx.CommitAsync(ct);
         _checkpoint = next;
+        _checkStored = false;
         spool.DeleteBefore(next);
         LastError = null;
 
