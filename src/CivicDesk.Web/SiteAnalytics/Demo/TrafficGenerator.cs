@@ -381,8 +381,6 @@ public sealed class TrafficGenerator
         return (double)events.Count / sample;
     }
 
-    /// <summary>A version 7 id like the endpoint's (time-ordered, so the unique index grows at its end), from the seeded generator.</summary>
-
     /// <summary>About 420 pages: home and section pages first, then news, documents and procedures in shuffled order.</summary>
     private static (IReadOnlyList<string> Pages, string Viral) Catalogue(Random rng)
     {

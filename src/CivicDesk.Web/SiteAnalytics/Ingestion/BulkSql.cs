@@ -137,8 +137,8 @@ internal static class BulkSql
     /// <summary>
     /// PostgreSQL's binary COPY into <paramref name="into"/>, in the current transaction: no statement to parse or
     /// plan, no parameters. The writer's multi-row INSERT of a batch's events cost PostgreSQL several times the
-    /// processor time of the same rows copied.
-    /// Each column is written with the type its EF mapping gives a parameter, after the mapping's value conversion.
+    /// processor time of the same rows copied. Each column is written with the type its EF mapping gives a parameter,
+    /// after the mapping's value conversion.
     /// </summary>
     private static async Task CopyAsync<T>(NpgsqlConnection connection, Table table, string into, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class

@@ -182,10 +182,13 @@ public sealed class EventWriter(
         // the database (restored from a backup, say) must not stop ingestion on the events' unique index.
         // EF.Parameter: the ids travel as one JSON array, not as one parameter each (EF Core 10's default), whose
         // lookup by name costs SQLite the square of their number (see BulkSql.MaxParameters).
-        var batchIds = events.Select(x => x.EventId).ToList();
-        var existingIds = _checkStored
-            ? (await db.Set<SiteEvent>().Where(e => EF.Parameter(batchIds).Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct)).ToHashSet()
-            : [];
+        var existingIds = new HashSet<Guid>();
+        if (_checkStored)
+        {
+            var batchIds = events.Select(x => x.EventId).ToList();
+            existingIds.UnionWith(await db.Set<SiteEvent>().Where(e => EF.Parameter(batchIds).Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct));
+        }
+
         foreach (var e in events)
         {
             var hour = Stats(stats, e.SiteId, e.Timestamp);
