@@ -7,7 +7,7 @@ namespace CivicDesk.Bench.Dashboard;
 /// <summary>The command line: which database, how many events, how many timed runs, which filters.</summary>
 internal sealed record BenchOptions(
     string Provider, long Events, int BatchSize, int Runs, int Warmup, TimeSpan Timeout, string Database, string? PostgresServer, bool Reuse, bool Drop,
-    int Seed, IReadOnlyList<(Dimension Dimension, string Value)> Filters)
+    int Seed, IReadOnlyList<(Dimension Dimension, string Value)> Filters, IReadOnlyList<string> Queries)
 {
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
@@ -19,7 +19,7 @@ internal sealed record BenchOptions(
         """
         usage: CivicDesk.Bench.Dashboard [--provider sqlite|postgres] [--events 10000000] [--batch 5000]
                                          [--runs 20] [--warmup 2] [--timeout 60] [--database <file or name>] [--postgres <server>]
-                                         [--reuse] [--drop] [--seed 2026] [--filter Dimension=Value]...
+                                         [--reuse] [--drop] [--seed 2026] [--filter Dimension=Value]... [--query Name]...
           --events     generated events over 90 days ending now (the load stops at now, so slightly fewer are stored).
           --batch      events per writer transaction while filling.
           --timeout    seconds one run of a query may take before it is cancelled and reported as timed out.
@@ -31,6 +31,8 @@ internal sealed record BenchOptions(
           --filter     the filters to run every query under, besides none; repeat the option for several. Dimensions:
                        Source, Page, Country, Device, Browser, Os, EntryPage, Referrer, UtmCampaign… Page=top is the
                        most viewed page. Default: Source=Facebook, Page=top, Country=VN, Device=Mobile.
+          --query      time only the queries of this name, as the report prints it ("Breakdown Page", "Series",
+                       "VisitorsNow"…); repeat the option for several. Default: all 171.
         """;
 
     public static BenchOptions Parse(string[] args, string? postgresFromEnvironment)
@@ -42,6 +44,7 @@ internal sealed record BenchOptions(
         int batch = 5_000, runs = 20, warmup = 2, seed = 2026, timeout = 60;
         bool reuse = false, drop = false;
         var filters = new List<(Dimension, string)>();
+        var queries = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -59,6 +62,7 @@ internal sealed record BenchOptions(
                 case "--drop": drop = true; break;
                 case "--seed": seed = (int)Positive(Value()); break;
                 case "--filter": filters.Add(Filter(Value())); break;
+                case "--query": queries.Add(Value()); break;
                 default: throw new ArgumentException($"Unknown argument {args[i]}.");
             }
         }
@@ -81,7 +85,7 @@ internal sealed record BenchOptions(
             filters = [(Dimension.Source, "Facebook"), (Dimension.Page, TopPage), (Dimension.Country, "VN"), (Dimension.Device, "Mobile")];
         }
 
-        return new BenchOptions(provider, events, batch, runs, warmup, TimeSpan.FromSeconds(timeout), database, postgres.Length == 0 ? null : postgres, reuse, drop, seed, filters);
+        return new BenchOptions(provider, events, batch, runs, warmup, TimeSpan.FromSeconds(timeout), database, postgres.Length == 0 ? null : postgres, reuse, drop, seed, filters, queries);
     }
 
     private static (Dimension, string) Filter(string text)

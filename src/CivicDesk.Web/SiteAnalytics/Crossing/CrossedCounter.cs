@@ -92,15 +92,29 @@ public sealed class CrossedCounter
     {
         ArgumentNullException.ThrowIfNull(visits);
         ArgumentNullException.ThrowIfNull(events);
-        var bySession = events.GroupBy(e => e.SessionId).ToDictionary(g => g.Key, g => g.ToList());
-        foreach (var visitor in visits.GroupBy(v => v.VisitorId))
+        // Sorted by visit, a visit's events are one slice of one array, and sorted by visitor, a visitor's visits are
+        // one run: no list or group per visit (today's raw part has tens of thousands, and allocating them cost as much
+        // as counting them).
+        var sorted = events.OrderBy(e => e.SessionId).ToArray();
+        var slices = new Dictionary<long, (int Start, int Count)>();
+        for (var i = 0; i < sorted.Length; i++)
         {
-            _visitor.Clear();
-            foreach (var visit in visitor)
+            ref var slice = ref CollectionsMarshal.GetValueRefOrAddDefault(slices, sorted[i].SessionId, out var exists);
+            slice = exists ? (slice.Start, slice.Count + 1) : (i, 1);
+        }
+
+        long? visitor = null;
+        foreach (var visit in visits.OrderBy(v => v.VisitorId))
+        {
+            if (visit.VisitorId != visitor)
             {
-                _visit.Clear();
-                AddVisit(visit, bySession.GetValueOrDefault(visit.SessionId) ?? []);
+                _visitor.Clear();
+                visitor = visit.VisitorId;
             }
+
+            _visit.Clear();
+            var (start, count) = slices.GetValueOrDefault(visit.SessionId);
+            AddVisit(visit, new ArraySegment<CrossEvent>(sorted, start, count));
         }
     }
 
@@ -114,7 +128,7 @@ public sealed class CrossedCounter
         }
     }
 
-    private void AddVisit(CrossVisit visit, List<CrossEvent> events)
+    private void AddVisit(CrossVisit visit, ArraySegment<CrossEvent> events)
     {
         foreach (var filter in Filters)
         {
@@ -143,9 +157,9 @@ public sealed class CrossedCounter
                     : e.IsPageview ? null : SiteCrossedStats.Cut(e.Name);
                 if (value is not null && (_onlyFilter is null || _onlyFilter.Value.Value == value) && names.Add(value))
                 {
-                    var matching = filter == Dimension.Page
-                        ? events.Where(x => SiteCrossedStats.Cut(x.Pathname) == value).ToList()
-                        : events.Where(x => !x.IsPageview && SiteCrossedStats.Cut(x.Name) == value).ToList();
+                    CrossEvent[] matching = filter == Dimension.Page
+                        ? [.. events.Where(x => SiteCrossedStats.Cut(x.Pathname) == value)]
+                        : [.. events.Where(x => !x.IsPageview && SiteCrossedStats.Cut(x.Name) == value)];
                     Count(visit, filter, value, matching, pagesOf: filter == Dimension.Goal ? value : null);
                 }
             }
@@ -154,7 +168,7 @@ public sealed class CrossedCounter
 
     /// <param name="matching">The visit's events that the filter keeps (all of them for a visit filter).</param>
     /// <param name="pagesOf">Under a goal filter, the goal whose events give the page breakdown its pages.</param>
-    private void Count(CrossVisit visit, Dimension filter, string filterValue, List<CrossEvent> matching, string? pagesOf)
+    private void Count(CrossVisit visit, Dimension filter, string filterValue, ArraySegment<CrossEvent> matching, string? pagesOf)
     {
         var f = Id(filterValue);
         foreach (var dimension in VisitDimensions)

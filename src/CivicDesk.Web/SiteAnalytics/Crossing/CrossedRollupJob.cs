@@ -93,7 +93,7 @@ public sealed class CrossedRollupJob(AppDbContext db, TimeProvider time, ILogger
 /// <summary>Reads visits and their events in the shape <see cref="CrossedCounter"/> counts.</summary>
 internal static class CrossedData
 {
-    private static readonly Expression<Func<SiteSession, CrossVisit>> Whole = Narrow(null);
+    private static readonly Expression<Func<SiteSession, CrossVisit>> Whole = Narrow(null, counters: true);
 
     /// <summary>The visits, whole.</summary>
     public static Task<List<CrossVisit>> VisitsAsync(IQueryable<SiteSession> visits, CancellationToken ct) =>
@@ -101,73 +101,111 @@ internal static class CrossedData
 
     /// <summary>The visits with only the counters and the columns of <paramref name="dimensions"/> (the others null): less to read and carry.</summary>
     public static Task<List<CrossVisit>> VisitsAsync(IQueryable<SiteSession> visits, IReadOnlyCollection<Dimension> dimensions, CancellationToken ct) =>
-        visits.AsNoTracking().Select(Narrow(dimensions)).ToListAsync(ct);
+        visits.AsNoTracking().Select(Narrow(dimensions, counters: true)).ToListAsync(ct);
+
+    /// <summary>
+    /// The visits as a breakdown under <paramref name="filter"/> counts them: the columns of the two dimensions, and the
+    /// counters and times only for a visit breakdown. A page, goal or property breakdown counts the visits' events, so
+    /// it needs of a visit only its ids and its filter value (the counters stay 0, the times unset): reading and
+    /// parsing two timestamps per visit was a third of the raw part's cost on SQLite (docs/benchmarks.md).
+    /// </summary>
+    public static Task<List<CrossVisit>> VisitsAsync(IQueryable<SiteSession> visits, Dimension filter, Dimension breakdown, CancellationToken ct) =>
+        visits.AsNoTracking().Select(Narrow([filter, breakdown], counters: CrossedCounter.IsVisitDimension(breakdown))).ToListAsync(ct);
+
+    /// <summary>The time span of the visits' events: from the first start to the last event.</summary>
+    public static (DateTime From, DateTime To) Span(IReadOnlyList<CrossVisit> visits) =>
+        visits.Count == 0 ? default : (visits.Min(v => v.StartedAt), visits.Max(v => v.LastAt));
+
+    /// <summary>The time span of the visits' events, asked of the database (for visits read without their times).</summary>
+    public static async Task<(DateTime From, DateTime To)> SpanAsync(IQueryable<SiteSession> visits, CancellationToken ct)
+    {
+        var span = await visits.AsNoTracking().GroupBy(_ => 1).Select(g => new { From = g.Min(s => s.StartedAt), To = g.Max(s => s.LastAt) }).SingleOrDefaultAsync(ct);
+        return span is null ? default : (span.From, span.To);
+    }
 
     /// <summary>
     /// The events of a whole day's <paramref name="visits"/>: those stored between the first visit's start and the last
     /// one's last event (the (site, time) index), kept when their visit is one of them.
     /// </summary>
     public static Task<List<CrossEvent>> EventsAsync(AppDbContext db, int siteId, IReadOnlyList<CrossVisit> visits, CancellationToken ct) =>
-        EventsAsync(db.SiteEvents.Where(e => e.SiteId == siteId), visits, withProps: true, ct);
+        EventsAsync(db.SiteEvents.Where(e => e.SiteId == siteId), visits, Span(visits), Event(withProps: true, pageviews: false), ct);
 
     /// <summary>
-    /// The events of filtered <paramref name="visits"/> that a breakdown under <paramref name="filter"/> counts: under a
-    /// page or goal filter the filter's events, under a visit filter the pageviews (page breakdown) or the custom events
-    /// (goal and property breakdowns).
+    /// The events of filtered <paramref name="visits"/> (read from <paramref name="query"/>) that a breakdown under
+    /// <paramref name="filter"/> counts: under a page or goal filter the filter's events, under a visit filter the
+    /// pageviews (page breakdown) or the custom events (goal and property breakdowns). <paramref name="span"/> is the
+    /// visits' (<see cref="Span"/>), or null when they were read without their times: it is then asked of the database,
+    /// and only when the events are read by time rather than by visit.
     /// </summary>
-    public static Task<List<CrossEvent>> EventsAsync(
-        AppDbContext db, int siteId, IReadOnlyList<CrossVisit> visits, Dimension filter, string value, Dimension breakdown, CancellationToken ct)
+    public static async Task<List<CrossEvent>> EventsAsync(
+        AppDbContext db, int siteId, IQueryable<SiteSession> query, IReadOnlyList<CrossVisit> visits, (DateTime From, DateTime To)? span,
+        Dimension filter, string value, Dimension breakdown, CancellationToken ct)
     {
         var events = db.SiteEvents.Where(e => e.SiteId == siteId);
+        var pageviews = CrossedCounter.IsVisitDimension(filter) && breakdown == Dimension.Page;
         events = filter switch
         {
             Dimension.Page => events.Where(e => e.Pathname == value),
             Dimension.Goal => events.Where(e => e.Name == value),
-            _ when breakdown == Dimension.Page => events.Where(e => e.Name == CrossEvent.Pageview),
+            _ when pageviews => events.Where(e => e.Name == CrossEvent.Pageview),
             _ => events.Where(e => e.Name != CrossEvent.Pageview),
         };
+        var shape = Event(withProps: breakdown == Dimension.GoalProperty, pageviews);
         if (CrossedCounter.IsVisitDimension(filter) && visits.Count <= FewVisits)
         {
             // A selective filter: look its visits' events up by visit rather than read the whole range's.
             var ids = visits.Select(v => v.SessionId).ToList();
-            return events.AsNoTracking().Where(e => EF.Parameter(ids).Contains(e.SessionId)).Select(Event(breakdown == Dimension.GoalProperty)).ToListAsync(ct);
+            return await events.AsNoTracking().Where(e => EF.Parameter(ids).Contains(e.SessionId)).Select(shape).ToListAsync(ct);
         }
 
-        return EventsAsync(events, visits, breakdown == Dimension.GoalProperty, ct);
+        return await EventsAsync(events, visits, span ?? await SpanAsync(query, ct), shape, ct);
     }
 
-    /// <summary>Up to this many visits, their events are looked up by visit; beyond, the period's events are read and sorted out.</summary>
-    private const int FewVisits = 5_000;
+    /// <summary>
+    /// Up to this many visits, their events are looked up by visit; beyond, the period's events are read and sorted out.
+    /// Both give the same events; tests lower it to cover the second way with little traffic.
+    /// </summary>
+    internal static int FewVisits { get; set; } = 5_000;
 
-    private static async Task<List<CrossEvent>> EventsAsync(IQueryable<SiteEvent> events, IReadOnlyList<CrossVisit> visits, bool withProps, CancellationToken ct)
+    private static async Task<List<CrossEvent>> EventsAsync(
+        IQueryable<SiteEvent> events, IReadOnlyList<CrossVisit> visits, (DateTime From, DateTime To) span, Expression<Func<SiteEvent, CrossEvent>> shape, CancellationToken ct)
     {
         if (visits.Count == 0)
         {
             return [];
         }
 
-        var from = visits.Min(v => v.StartedAt);
-        var to = visits.Max(v => v.LastAt);
+        var (from, to) = span;
         var sessions = visits.Select(v => v.SessionId).ToHashSet();
-        var list = await events.AsNoTracking().Where(e => e.Timestamp >= from && e.Timestamp <= to).Select(Event(withProps)).ToListAsync(ct);
+        var list = await events.AsNoTracking().Where(e => e.Timestamp >= from && e.Timestamp <= to).Select(shape).ToListAsync(ct);
         list.RemoveAll(e => !sessions.Contains(e.SessionId));
         return list;
     }
 
-    /// <summary>An event as the counter reads it; its props only when a breakdown needs them.</summary>
-    private static Expression<Func<SiteEvent, CrossEvent>> Event(bool withProps) =>
-        e => new CrossEvent(e.SessionId, e.Name, e.Pathname, withProps ? e.Props : "{}");
+    /// <summary>An event as the counter reads it; its props only when a breakdown needs them; the name of pageviews not read (they all have it).</summary>
+    private static Expression<Func<SiteEvent, CrossEvent>> Event(bool withProps, bool pageviews)
+    {
+        if (pageviews)
+        {
+            return e => new CrossEvent(e.SessionId, CrossEvent.Pageview, e.Pathname, "{}");
+        }
 
-    /// <summary>s => new CrossVisit(s.SessionId, …) with the columns of visit dimensions not in <paramref name="keep"/> (null: keep all) as null.</summary>
-    private static Expression<Func<SiteSession, CrossVisit>> Narrow(IReadOnlyCollection<Dimension>? keep)
+        return withProps ? e => new CrossEvent(e.SessionId, e.Name, e.Pathname, e.Props) : e => new CrossEvent(e.SessionId, e.Name, e.Pathname, "{}");
+    }
+
+    /// <summary>
+    /// s => new CrossVisit(s.SessionId, …) with the columns of visit dimensions not in <paramref name="keep"/> (null: keep
+    /// all) as null, and without <paramref name="counters"/> the counters 0 and the times unset.
+    /// </summary>
+    private static Expression<Func<SiteSession, CrossVisit>> Narrow(IReadOnlyCollection<Dimension>? keep, bool counters)
     {
         var kept = keep?.Where(CrossedCounter.IsVisitDimension).Select(Column).ToHashSet();
         var s = Expression.Parameter(typeof(SiteSession), "s");
         var constructor = typeof(CrossVisit).GetConstructors().Single();
         var arguments = constructor.GetParameters().Select(p =>
-            kept is null || p.ParameterType != typeof(string) || kept.Contains(p.Name!)
-                ? (Expression)Expression.Property(s, p.Name!)
-                : Expression.Constant(null, typeof(string)));
+            p.ParameterType == typeof(string)
+                ? kept is null || kept.Contains(p.Name!) ? Expression.Property(s, p.Name!) : Expression.Constant(null, typeof(string))
+                : counters || p.Name is nameof(CrossVisit.SessionId) or nameof(CrossVisit.VisitorId) ? Expression.Property(s, p.Name!) : (Expression)Expression.Default(p.ParameterType));
         return Expression.Lambda<Func<SiteSession, CrossVisit>>(Expression.New(constructor, arguments), s);
     }
 
