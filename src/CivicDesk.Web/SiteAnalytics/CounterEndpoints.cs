@@ -33,7 +33,7 @@ internal static class CounterEndpoints
 
             context.Response.Headers.CacheControl = "public, max-age=60";
             return Results.Ok(counter);
-        }).WithoutUser().RequireRateLimiting(PublicEndpoints.Policy).WithTags("Site analytics").WithName("VisitCounter").Produces<CounterDto>();
+        }).WithoutUser().RateLimitedPerClient().WithTags("Site analytics").WithName("VisitCounter").Produces<CounterDto>();
 
         app.MapGet("/counter/{domain}", async (string domain, HttpContext context, SiteDirectory sites, AppDbContext db, IMemoryCache cache, TimeProvider time, Text text, CancellationToken ct) =>
         {
@@ -55,7 +55,7 @@ internal static class CounterEndpoints
                 </dl></body></html>
                 """;
             return Results.Content(html, "text/html; charset=utf-8");
-        }).WithoutUser().RequireRateLimiting(PublicEndpoints.Policy).ExcludeFromDescription();
+        }).WithoutUser().RateLimitedPerClient().ExcludeFromDescription();
         return app;
     }
 

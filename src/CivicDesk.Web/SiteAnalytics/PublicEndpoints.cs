@@ -1,7 +1,7 @@
 using System.Threading.RateLimiting;
 using CivicDesk.Web.Localization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace CivicDesk.Web.SiteAnalytics;
 
@@ -11,20 +11,18 @@ namespace CivicDesk.Web.SiteAnalytics;
 /// </summary>
 internal static class PublicEndpoints
 {
-    public const string Policy = "public";
+    /// <summary>Limits the endpoint per client address (<see cref="ClientRateLimiter"/>, the app's global limiter).</summary>
+    public static TBuilder RateLimitedPerClient<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(ClientRateLimiter.Limited.Instance);
 
     public static IServiceCollection AddPublicRateLimits(this IServiceCollection services)
     {
+        services.AddSingleton<ClientRateLimiter>();
+        services.AddOptions<RateLimiterOptions>().Configure<ClientRateLimiter>((limiter, perClient) => limiter.GlobalLimiter = perClient);
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(Policy, context =>
-            {
-                var perMinute = context.RequestServices.GetRequiredService<IOptions<AnalyticsOptions>>().Value.RateLimitPerMinute;
-                return RateLimitPartition.GetSlidingWindowLimiter(
-                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new SlidingWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), SegmentsPerWindow = 6, QueueLimit = 0 });
-            });
             limiter.OnRejected = async (context, ct) =>
             {
                 var http = context.HttpContext;

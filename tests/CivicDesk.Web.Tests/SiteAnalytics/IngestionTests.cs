@@ -299,6 +299,28 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
         Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
         await Eventually.HoldsAsync(() => app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == site.Id)).ContinueWith(t => t.Result == 6), "exactly the accepted events are stored");
     }
+
+    [Fact]
+    public async Task An_address_past_the_limit_is_still_served_by_endpoints_that_are_not_public()
+    {
+        var site = await Analytics.CreateSiteAsync(app);
+        var client = app.CreateClient();
+        for (var i = 0; i < 6; i++)
+        {
+            await Analytics.SendAsync(client, site.Domain, ip: "203.0.113.101");
+        }
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/health/live");
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.101");
+            answers.Add((await client.SendAsync(request)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Analytics.SendAsync(client, site.Domain, ip: "203.0.113.101")).StatusCode);
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
+    }
 }
 
 /// <summary>An app whose public endpoints allow five requests a minute per address.</summary>

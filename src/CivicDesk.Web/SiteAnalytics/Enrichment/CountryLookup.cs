@@ -56,10 +56,7 @@ internal sealed class CountryLookup : IDisposable
 
         try
         {
-            var record = _reader.Find<Dictionary<string, object>>(address);
-            return record is not null && record.TryGetValue("country_code", out var code) && code is string { Length: 2 } iso
-                ? iso.ToUpperInvariant()
-                : null;
+            return _reader.Find<CountryRecord>(address)?.CountryCode is { Length: 2 } iso ? iso.ToUpperInvariant() : null;
         }
 #pragma warning disable CA1031 // Optional enrichment must never fail ingestion, whatever the reader throws.
         catch (Exception)
@@ -70,6 +67,15 @@ internal sealed class CountryLookup : IDisposable
     }
 
     public void Dispose() => _reader?.Dispose();
+
+    /// <summary>The one field read from a record, decoded without building a dictionary of the record per lookup.</summary>
+    internal sealed class CountryRecord
+    {
+        [Constructor]
+        public CountryRecord([MapKey("country_code")] string? countryCode) => CountryCode = countryCode;
+
+        public string? CountryCode { get; }
+    }
 
     private static bool IsPublic(IPAddress ip)
     {

@@ -116,8 +116,8 @@ internal static class ReferrerClassifier
         {
             // "google" (no dot) matches any google.* country domain; others match the host or a sub-domain of it.
             var matches = known.Contains('.', StringComparison.Ordinal)
-                ? host == known || host.EndsWith("." + known, StringComparison.Ordinal)
-                : host.Split('.').Contains(known, StringComparer.Ordinal) && !host.StartsWith("mail.", StringComparison.Ordinal);
+                ? host == known || (host.Length > known.Length && host.EndsWith(known, StringComparison.Ordinal) && host[^(known.Length + 1)] == '.')
+                : HasLabel(host, known) && !host.StartsWith("mail.", StringComparison.Ordinal);
             if (matches)
             {
                 return (source, channel);
@@ -141,6 +141,20 @@ internal static class ReferrerClassifier
     private static string StripWww(string host) => host.StartsWith("www.", StringComparison.Ordinal) && host.Length > 4 ? host[4..] : host;
 
     /// <summary>The host of an http(s) URL in lower case Unicode, or null.</summary>
+    /// <summary>Whether one of the host's dot-separated labels is <paramref name="label"/> (without splitting the host into strings).</summary>
+    private static bool HasLabel(string host, string label)
+    {
+        foreach (var range in host.AsSpan().Split('.'))
+        {
+            if (host.AsSpan(range).SequenceEqual(label))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static string? Host(string? url)
     {
         if (string.IsNullOrWhiteSpace(url) || url.Length > 4096)

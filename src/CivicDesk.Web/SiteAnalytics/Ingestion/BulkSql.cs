@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using CivicDesk.Web.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -12,18 +13,19 @@ using NpgsqlTypes;
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 
 /// <summary>
-/// Multi-row INSERT (optionally … ON CONFLICT … DO UPDATE) for the writer's hot path, where EF Core's change tracking
+/// INSERT (optionally … ON CONFLICT … DO UPDATE) of many rows for the writer's hot path, where EF Core's change tracking
 /// costs more than the database itself. Columns, names and value conversions come from the EF model, so rows are
-/// stored exactly as EF would store them on either provider; plain inserts into PostgreSQL use binary COPY.
+/// stored exactly as EF would store them on either provider. SQLite runs one prepared statement per row
+/// (<see cref="SqliteRows"/>); PostgreSQL gets binary COPY for plain inserts and large upserts, multi-row statements
+/// for small upserts.
 /// </summary>
 internal static class BulkSql
 {
     /// <summary>
-    /// Parameters per multi-row statement. SQLite finds a named parameter by a linear search (strncmp over every name),
-    /// so binding costs grow with the square of the parameters in one statement: at 1 000 that search took a tenth of
-    /// the processor time of ingestion. PostgreSQL has no such search, and fewer statements mean fewer round trips.
+    /// Parameters per multi-row statement (PostgreSQL only: fewer statements mean fewer round trips). SQLite would find
+    /// each named parameter by a linear search, binding at a cost that grows with the square of their number.
     /// </summary>
-    public static int MaxParameters(AppDbContext db) => db.Database.IsSqlite() ? 200 : 2000;
+    private const int MaxParameters = 2000;
 
     /// <summary>
     /// From this many rows an upsert into PostgreSQL copies them into a temporary table and upserts from there in one
@@ -58,25 +60,9 @@ internal static class BulkSql
         var width = table.Columns.Length;
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        if (db.Database.IsSqlite())
+        if (connection is SqliteConnection sqlite)
         {
-            // One row a statement, compiled once and run again with new values: SQLite has no round trips to save, and
-            // a wide multi-row statement would pay for its parameters' lookup by name (see MaxParameters).
-            await using var single = connection.CreateCommand();
-            single.Transaction = transaction;
-            single.CommandText = head + "(" + string.Join(", ", Enumerable.Range(0, width).Select(ParameterName)) + ")" + tail;
-            foreach (var row in rows)
-            {
-                // Fresh parameters from the EF mappings each row (value conversions exactly as EF applies them).
-                single.Parameters.Clear();
-                for (var c = 0; c < width; c++)
-                {
-                    single.Parameters.Add(table.Mappings[c].CreateParameter(single, ParameterName(c), table.Getters[c].GetClrValue(row), table.Nullable[c]));
-                }
-
-                await single.ExecuteNonQueryAsync(ct);
-            }
-
+            SqliteRows.Insert(sqlite, transaction, table.SqliteBinder<T>(), head + table.SqliteValues + tail, rows);
             return;
         }
 
@@ -109,7 +95,7 @@ internal static class BulkSql
             }
         }
 
-        var perStatement = Math.Max(1, MaxParameters(db) / width);
+        var perStatement = Math.Max(1, MaxParameters / width);
         for (var start = 0; start < rows.Count; start += perStatement)
         {
             await using var command = connection.CreateCommand();
@@ -183,9 +169,17 @@ internal static class BulkSql
         index < ParameterNames.Length ? ParameterNames[index] : "@p" + index.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A table's inserted columns with their EF type mappings and compiled getters, looked up once per model.</summary>
-    private sealed record Table(string Name, string[] Columns, RelationalTypeMapping[] Mappings, IClrPropertyGetter[] Getters, bool[] Nullable)
+    private sealed record Table(string Name, string[] Columns, IProperty[] Properties, RelationalTypeMapping[] Mappings, IClrPropertyGetter[] Getters, bool[] Nullable)
     {
         private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, Table>> Cache = [];
+        private object? _sqliteBinder;
+
+        /// <summary>One row's positional parameters, "(?1, ?2, …)".</summary>
+        public string SqliteValues { get; } = "(" + string.Join(", ", Enumerable.Range(1, Columns.Length).Select(i => "?" + i.ToString(CultureInfo.InvariantCulture))) + ")";
+
+        /// <summary>Binds a row to <see cref="SqliteValues"/>, compiled on first use (a race compiles it twice, harmlessly).</summary>
+        public Func<SQLitePCL.sqlite3_stmt, T, int> SqliteBinder<T>() =>
+            (Func<SQLitePCL.sqlite3_stmt, T, int>)(_sqliteBinder ??= SqliteRows.CompileBinder<T>(Properties, Mappings));
 
         public static Table For(IModel model, Type type) =>
             Cache.GetOrCreateValue(model).GetOrAdd(type, t => Create(model, t));
@@ -198,6 +192,7 @@ internal static class BulkSql
             return new Table(
                 table.Name,
                 [.. properties.Select(p => p.GetColumnName(table)!)],
+                properties,
                 [.. properties.Select(p => (RelationalTypeMapping)p.GetTypeMapping())],
                 [.. properties.Select(p => p.GetGetter())],
                 [.. properties.Select(p => p.IsNullable)]);

@@ -38,10 +38,10 @@ internal static class EventEndpoint
             context.Response.Headers.AccessControlAllowHeaders = "Content-Type";
             context.Response.Headers.AccessControlMaxAge = "86400";
             return Results.NoContent();
-        }).WithoutUser().RequireRateLimiting(PublicEndpoints.Policy).ExcludeFromDescription();
+        }).WithoutUser().RateLimitedPerClient().ExcludeFromDescription();
         app.MapPost("/api/event", AcceptAsync)
             .WithoutUser()
-            .RequireRateLimiting(PublicEndpoints.Policy)
+            .RateLimitedPerClient()
             .WithTags("Site analytics")
             .WithName("RecordEvent")
             // No Accepts metadata: routing would answer a wrong content type before the handler could explain it.

@@ -27,9 +27,10 @@ public sealed class EventWriter(
     ILogger<EventWriter> logger) : BackgroundService
 {
     private static readonly TimeSpan VisitTimeout = TimeSpan.FromMinutes(30);
-    private const int RecentBatches = 16;
-    private readonly SemaphoreSlim _spooled = new(0);
+    private readonly SemaphoreSlim _batchReady = new(0, 1);
     private readonly ConcurrentQueue<SpooledBatch> _recent = new();
+    private int _recentEvents;
+    private int _spooledSinceTaken;
     private readonly Dictionary<(int SiteId, long VisitorId), VisitState> _visits = [];
     private readonly DailyRollups _rollups = new();
     private readonly Dictionary<int, TimeZoneInfo> _zones = [];
@@ -54,6 +55,9 @@ public sealed class EventWriter(
 
     /// <summary>How many events are in the spool but not yet in the database (for health and tests).</summary>
     public long Backlog { get; private set; }
+
+    /// <summary>Transactions that stored events, since the start (for tests of batching).</summary>
+    internal int BatchesStored { get; private set; }
 
     /// <summary>The last time a batch was stored, or a database error, for the operator.</summary>
     public string? LastError { get; private set; }
@@ -97,13 +101,31 @@ public sealed class EventWriter(
 
             var (start, end) = spool.Append(batch);
             _recent.Enqueue(new SpooledBatch(start, end, [.. batch]));
-            while (_recent.Count > RecentBatches && _recent.TryDequeue(out _))
+            Interlocked.Add(ref _recentEvents, batch.Count);
+            while (Volatile.Read(ref _recentEvents) > 2 * options.Value.BatchSize && _recent.TryDequeue(out var dropped))
             {
                 // The writer is behind (a database outage, a burst): it reads those events back from the spool.
+                Interlocked.Add(ref _recentEvents, -dropped.Events.Length);
+            }
+
+            if (Interlocked.Add(ref _spooledSinceTaken, batch.Count) >= options.Value.BatchSize)
+            {
+                SignalBatchReady();
             }
 
             batch.Clear();
-            _spooled.Release();
+        }
+    }
+
+    private void SignalBatchReady()
+    {
+        try
+        {
+            _batchReady.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
         }
     }
 
@@ -118,7 +140,13 @@ public sealed class EventWriter(
                 backoff = TimeSpan.FromMilliseconds(200);
                 if (written < options.Value.BatchSize)
                 {
-                    await _spooled.WaitAsync(options.Value.FlushInterval, ct);
+                    // A partial batch: wait until a whole one is spooled or the interval has passed. Storing each
+                    // handful of events as it came cost a transaction (and its sync to disk) per handful. The interval
+                    // runs on the machine's clock: it paces the writing, whatever clock the events are stamped with.
+                    using var interval = new CancellationTokenSource(options.Value.FlushInterval);
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, interval.Token);
+                    await _batchReady.WaitAsync(wait.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    ct.ThrowIfCancellationRequested();
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -151,7 +179,8 @@ public sealed class EventWriter(
             _visitsLoaded = false;
         }
 
-        var (read, next) = TakeRecent(_checkpoint.Value) ?? spool.Read(_checkpoint.Value, options.Value.BatchSize);
+        Interlocked.Exchange(ref _spooledSinceTaken, 0);
+        var (read, next) = TakeRecent(_checkpoint.Value, options.Value.BatchSize) ?? spool.Read(_checkpoint.Value, options.Value.BatchSize);
         var lengths = MaxLengths(db.Model.FindEntityType(typeof(SiteEvent))!);
         var events = read.Select(e => Storable(e, lengths, _texts)).ToList();
         Backlog = events.Count;
@@ -181,7 +210,7 @@ public sealed class EventWriter(
         // batch after reading the checkpoint (a start, an error) skips any it finds stored: a spool that disagrees with
         // the database (restored from a backup, say) must not stop ingestion on the events' unique index.
         // EF.Parameter: the ids travel as one JSON array, not as one parameter each (EF Core 10's default), whose
-        // lookup by name costs SQLite the square of their number (see BulkSql.MaxParameters).
+        // lookup by name costs SQLite the square of their number.
         var existingIds = new HashSet<Guid>();
         if (_checkStored)
         {
@@ -226,6 +255,7 @@ public sealed class EventWriter(
             conflictColumns: [nameof(SpoolCheckpoint.SpoolId)],
             updateColumns: [nameof(SpoolCheckpoint.Segment), nameof(SpoolCheckpoint.Offset), nameof(SpoolCheckpoint.UpdatedAt)]);
         await tx.CommitAsync(ct);
+        BatchesStored++;
         _checkpoint = next;
         _checkStored = false;
         spool.DeleteBefore(next);
@@ -242,31 +272,42 @@ public sealed class EventWriter(
     }
 
     /// <summary>
-    /// The batch the spooler wrote at <paramref name="from"/>, still in memory: a writer that keeps up stores each batch
-    /// as the spooler wrote it instead of reading it back (parsing it again took about 3 % of ingestion's processor
-    /// time). Null when the next events must come from the spool file: after a start or an error, or when the writer
-    /// fell more than <see cref="RecentBatches"/> batches behind; reading the file brings it back in step.
+    /// The batches the spooler wrote from <paramref name="from"/> on, still in memory, up to <paramref name="max"/>
+    /// events: a writer that keeps up stores what the spooler wrote instead of reading it back (parsing it again took
+    /// about 3 % of ingestion's processor time). Null when the next events must come from the spool file: after a start
+    /// or an error, or when the writer fell more than two batches behind; reading the file brings it back in step.
     /// </summary>
-    private (IReadOnlyList<PendingEvent> Events, SpoolPosition Next)? TakeRecent(SpoolPosition from)
+    private (IReadOnlyList<PendingEvent> Events, SpoolPosition Next)? TakeRecent(SpoolPosition from, int max)
     {
+        List<PendingEvent>? events = null;
+        var next = from;
         while (_recent.TryPeek(out var batch))
         {
-            if (batch.End <= from)
+            if (batch.End <= next)
             {
-                _recent.TryDequeue(out _);
+                Forget();
                 continue;
             }
 
-            if (batch.Start != from)
+            if (batch.Start != next || (events is not null && events.Count + batch.Events.Length > max))
             {
-                return null;
+                break;
             }
 
-            _recent.TryDequeue(out _);
-            return (batch.Events, batch.End);
+            Forget();
+            (events ??= new List<PendingEvent>(Math.Min(max, 2 * batch.Events.Length))).AddRange(batch.Events);
+            next = batch.End;
         }
 
-        return null;
+        return events is null ? null : (events, next);
+    }
+
+    private void Forget()
+    {
+        if (_recent.TryDequeue(out var batch))
+        {
+            Interlocked.Add(ref _recentEvents, -batch.Events.Length);
+        }
     }
 
     private VisitState Visit(PendingEvent e, Dictionary<(int, DateTime), SiteHourlyStats> stats, out DailyRollups.Snapshot? before)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
@@ -31,6 +32,8 @@ public sealed class Spool : IDisposable
     private readonly string _folder;
     private readonly long _segmentBytes;
     private readonly Lock _gate = new();
+    private readonly ArrayBufferWriter<byte> _body = new(4096);
+    private readonly Utf8JsonWriter _json;
     private FileStream _current;
     private long _segment;
 
@@ -38,6 +41,7 @@ public sealed class Spool : IDisposable
     {
         _folder = folder;
         _segmentBytes = segmentBytes;
+        _json = new Utf8JsonWriter(_body, new JsonWriterOptions { Encoder = SpoolJson.Default.Options.Encoder });
         Directory.CreateDirectory(folder);
         var idFile = Path.Combine(folder, "spool-id");
         if (!File.Exists(idFile))
@@ -86,10 +90,13 @@ public sealed class Spool : IDisposable
             Span<byte> header = stackalloc byte[4];
             foreach (var e in events)
             {
-                var body = JsonSerializer.SerializeToUtf8Bytes(e, SpoolJson.Default.PendingEvent);
-                BinaryPrimitives.WriteInt32LittleEndian(header, body.Length);
+                // Each event is serialized into the same buffer, reused (under the lock) instead of a new array each.
+                _body.ResetWrittenCount();
+                _json.Reset(_body);
+                JsonSerializer.Serialize(_json, e, SpoolJson.Default.PendingEvent);
+                BinaryPrimitives.WriteInt32LittleEndian(header, _body.WrittenCount);
                 _current.Write(header);
-                _current.Write(body);
+                _current.Write(_body.WrittenSpan);
                 _current.WriteByte((byte)'\n');
             }
 
@@ -148,6 +155,7 @@ public sealed class Spool : IDisposable
         lock (_gate)
         {
             _current.Dispose();
+            _json.Dispose();
         }
     }
 

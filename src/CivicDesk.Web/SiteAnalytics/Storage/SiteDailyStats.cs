@@ -83,7 +83,7 @@ public sealed class SiteDailyStats
     /// <summary>Total duration of the visits with this value (visit dimensions).</summary>
     public long DurationSeconds { get; set; }
 
-    public static string Join(params ReadOnlySpan<string?> parts) => string.Join(Separator, parts.ToArray().Select(p => p ?? ""));
+    public static string Join(params ReadOnlySpan<string?> parts) => string.Join(Separator, parts);
 
     public static string[] Split(string value) => (value ?? "").Split(Separator);
 
