@@ -27,7 +27,8 @@ public static class Cultures
     public static IServiceCollection AddCultures(this IServiceCollection services)
     {
         services.AddLocalization();
-        services.AddScoped<Text>();
+        // Stateless: the culture is the request's, read when a text is looked up.
+        services.AddSingleton<Text>();
         services.Configure<RequestLocalizationOptions>(options =>
         {
             CultureInfo[] supported = [ViVn, EnGb];

@@ -30,7 +30,9 @@ public sealed class SiteDirectory(IServiceScopeFactory scopes, TimeProvider time
         ArgumentNullException.ThrowIfNull(domains);
         foreach (var raw in domains)
         {
-            var domain = Normalize(raw);
+            // A domain as the cache holds it is its own normal form (lower-case ASCII, no trailing dot, no "www."):
+            // the usual event names its site exactly so, and skips the parsing.
+            var domain = raw is not null && !raw.StartsWith("www.", StringComparison.Ordinal) && _sites.ContainsKey(raw) ? raw : Normalize(raw);
             if (domain is not null && await LookUpAsync(domain, ct) is { } site)
             {
                 return site;

@@ -24,6 +24,9 @@ internal sealed class Enricher(UserAgentParser? userAgents, BotDetector? bots, C
     private static readonly ParsedUserAgent Unknown = new(
         new BrowserInfo("Other", null, null, null), new OsInfo("Other", null, null, null, null), new DeviceInfo("Other", null, null), DeviceType.Other);
 
+    /// <summary>The source of an event whose referrer could not be classified.</summary>
+    private static readonly TrafficSource DirectSource = new(ReferrerClassifier.Direct, null, "Direct", null, null, null, null, null);
+
     private int _failuresLogged;
 
     /// <summary>Loads the data packages from <paramref name="dataDirectory"/> (the build copies them to
@@ -42,16 +45,53 @@ internal sealed class Enricher(UserAgentParser? userAgents, BotDetector? bots, C
 
     public Enrichment Enrich(string? userAgent, string? ipAddress, string? referrer, string? pageUrl, string? siteHost)
     {
-        var bot = Guard(() => bots?.Detect(userAgent) ?? BotReason.None, BotReason.None);
-        var parsed = Guard(() => userAgents?.Parse(userAgent) ?? Unknown, Unknown);
+        // Each part on its own: a part that throws is left out, the others stay (no delegates: this runs per event).
+        var bot = BotReason.None;
+        var parsed = Unknown;
+        string? country = null;
+        var source = DirectSource;
+#pragma warning disable CA1031 // Optional enrichment never fails ingestion (issue 3); the first failures are logged.
+        try
+        {
+            bot = bots?.Detect(userAgent) ?? BotReason.None;
+        }
+        catch (Exception e)
+        {
+            Failed(e);
+        }
+
+        try
+        {
+            parsed = userAgents?.Parse(userAgent) ?? Unknown;
+        }
+        catch (Exception e)
+        {
+            Failed(e);
+        }
+
+        try
+        {
+            country = countries?.Country(ipAddress);
+        }
+        catch (Exception e)
+        {
+            Failed(e);
+        }
+
+        try
+        {
+            source = ReferrerClassifier.Classify(referrer, pageUrl, siteHost);
+        }
+        catch (Exception e)
+        {
+            Failed(e);
+        }
+#pragma warning restore CA1031
+
         if (bot == BotReason.None && parsed.DeviceType == DeviceType.Bot)
         {
             bot = BotReason.SpiderDevice;
         }
-
-        var country = Guard(() => countries?.Country(ipAddress), null);
-        var source = Guard(() => ReferrerClassifier.Classify(referrer, pageUrl, siteHost),
-            new TrafficSource(ReferrerClassifier.Direct, null, "Direct", null, null, null, null, null));
 
         return new Enrichment(
             bot,
@@ -68,22 +108,11 @@ internal sealed class Enricher(UserAgentParser? userAgents, BotDetector? bots, C
     private static string? Version(string? major, string? minor) =>
         major is null ? null : minor is null ? major : $"{major}.{minor}";
 
-    private T Guard<T>(Func<T> part, T fallback)
+    private void Failed(Exception e)
     {
-        try
+        if (Interlocked.Increment(ref _failuresLogged) <= 10)
         {
-            return part();
-        }
-#pragma warning disable CA1031 // Optional enrichment never fails ingestion (issue 3); the first failures are logged.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            if (Interlocked.Increment(ref _failuresLogged) <= 10)
-            {
-                logger?.LogWarning(e, "Enrichment of an event failed; the event is kept without that part");
-            }
-
-            return fallback;
+            logger?.LogWarning(e, "Enrichment of an event failed; the event is kept without that part");
         }
     }
 

@@ -39,7 +39,14 @@ internal static class EventEndpoint
             context.Response.Headers.AccessControlMaxAge = "86400";
             return Results.NoContent();
         }).WithoutUser().RateLimitedPerClient().ExcludeFromDescription();
-        app.MapPost("/api/event", AcceptAsync)
+        // The handler's services are singletons, taken from the root provider once: asked for per request, they made
+        // a service scope for every event.
+        var services = new Lazy<EventServices>(() => new EventServices(app.ServiceProvider));
+        app.MapPost("/api/event", (HttpContext context, CancellationToken ct) =>
+            {
+                var s = services.Value;
+                return AcceptAsync(context, s.Sites, s.Salts, s.Enricher, s.Queue, s.Options, s.Time, s.Text, ct);
+            })
             .WithoutUser()
             .RateLimitedPerClient()
             .WithTags("Site analytics")
@@ -119,7 +126,7 @@ internal static class EventEndpoint
         // measure those yet; stored as a custom event they would count as an interaction and hide bounces.
         if (payload.Name == EngagementEvent)
         {
-            return Results.StatusCode(StatusCodes.Status202Accepted);
+            return Accepted(context);
         }
 
         var userAgent = request.Headers.UserAgent.ToString();
@@ -161,7 +168,15 @@ internal static class EventEndpoint
             return Unavailable(context, text["Event.Busy"]);
         }
 
-        return Results.StatusCode(StatusCodes.Status202Accepted);
+        return Accepted(context);
+    }
+
+    /// <summary>202, set directly: Results.StatusCode asks the request's services for a logger, which makes a service
+    /// scope for every event.</summary>
+    private static EmptyHttpResult Accepted(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        return TypedResults.Empty;
     }
 
     private static void AllowAnyOrigin(HttpContext context)
@@ -395,5 +410,16 @@ internal static class EventEndpoint
         }
 
         return amount is < 0 or > 1_000_000_000_000m ? (null, null, "Event.Revenue") : (amount, currency.ToUpperInvariant(), null);
+    }
+
+    private sealed class EventServices(IServiceProvider services)
+    {
+        public SiteDirectory Sites { get; } = services.GetRequiredService<SiteDirectory>();
+        public SaltStore Salts { get; } = services.GetRequiredService<SaltStore>();
+        public IEventEnricher Enricher { get; } = services.GetRequiredService<IEventEnricher>();
+        public IngestQueue Queue { get; } = services.GetRequiredService<IngestQueue>();
+        public IOptions<AnalyticsOptions> Options { get; } = services.GetRequiredService<IOptions<AnalyticsOptions>>();
+        public TimeProvider Time { get; } = services.GetRequiredService<TimeProvider>();
+        public Text Text { get; } = services.GetRequiredService<Text>();
     }
 }
