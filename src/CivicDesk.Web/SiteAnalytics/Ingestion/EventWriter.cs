@@ -27,6 +27,12 @@ public sealed class EventWriter(
     ILogger<EventWriter> logger) : BackgroundService
 {
     private static readonly TimeSpan VisitTimeout = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// How many batches' worth of spooled events stay in memory for the writer (at most a few megabytes): under load
+    /// a batch takes a few hundred milliseconds to store while the next ones are spooled.
+    /// </summary>
+    private const int RecentBatches = 4;
+
     private readonly SemaphoreSlim _batchReady = new(0, 1);
     private readonly ConcurrentQueue<SpooledBatch> _recent = new();
     private int _recentEvents;
@@ -102,7 +108,7 @@ public sealed class EventWriter(
             var (start, end) = spool.Append(batch);
             _recent.Enqueue(new SpooledBatch(start, end, [.. batch]));
             Interlocked.Add(ref _recentEvents, batch.Count);
-            while (Volatile.Read(ref _recentEvents) > 2 * options.Value.BatchSize && _recent.TryDequeue(out var dropped))
+            while (Volatile.Read(ref _recentEvents) > RecentBatches * options.Value.BatchSize && _recent.TryDequeue(out var dropped))
             {
                 // The writer is behind (a database outage, a burst): it reads those events back from the spool.
                 Interlocked.Add(ref _recentEvents, -dropped.Events.Length);
@@ -275,7 +281,8 @@ public sealed class EventWriter(
     /// The batches the spooler wrote from <paramref name="from"/> on, still in memory, up to <paramref name="max"/>
     /// events: a writer that keeps up stores what the spooler wrote instead of reading it back (parsing it again took
     /// about 3 % of ingestion's processor time). Null when the next events must come from the spool file: after a start
-    /// or an error, or when the writer fell more than two batches behind; reading the file brings it back in step.
+    /// or an error, or when the writer fell more than <see cref="RecentBatches"/> batches behind; reading the file
+    /// brings it back in step.
     /// </summary>
     private (IReadOnlyList<PendingEvent> Events, SpoolPosition Next)? TakeRecent(SpoolPosition from, int max)
     {

@@ -5,6 +5,9 @@ namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 /// <summary>What ingestion learns about an event from its request, before the IP and user agent are forgotten.</summary>
 public sealed record EventEnrichment
 {
+    /// <summary>Nothing learnt (immutable, so shared).</summary>
+    public static readonly EventEnrichment None = new();
+
     public bool IsBot { get; init; }
     public string? BotReason { get; init; }
     public string? Browser { get; init; }

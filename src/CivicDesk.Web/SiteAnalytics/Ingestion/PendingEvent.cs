@@ -21,7 +21,7 @@ public sealed record PendingEvent
 
     public long PreviousVisitorId { get; init; }
     /// <summary>What the request told about the event before its IP and user agent were forgotten.</summary>
-    public EventEnrichment Enrichment { get; init; } = new();
+    public EventEnrichment Enrichment { get; init; } = EventEnrichment.None;
 
     public string Props { get; init; } = "{}";
     public decimal? RevenueAmount { get; init; }
