@@ -65,6 +65,8 @@ internal static class WebPlatform
         // Programs get ProblemDetails; people get a page in their language.
         app.UseWhen(IsApi, api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !IsApi(c), pages => pages.UseExceptionHandler("/error/500").UseStatusCodePagesWithReExecute("/error/{0}"));
+        // The tracker script is limited per client like the other public endpoints, though a static file.
+        app.UseWhen(SiteAnalytics.ClientRateLimiter.IsTrackerScript, script => script.UseRateLimiter());
         app.UseStaticFiles();
         // Routing after the error handlers, not where WebApplication would put it (first): re-executing /error/{code}
         // clears the failed request's endpoint, and only a routing step downstream of the handlers finds the error page.

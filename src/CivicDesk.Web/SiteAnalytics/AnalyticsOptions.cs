@@ -32,7 +32,7 @@ public sealed class AnalyticsOptions
     /// <summary>Proxies whose X-Forwarded-For is believed (exact addresses). Others' headers are ignored.</summary>
     public List<string> TrustedProxies { get; set; } = [];
 
-    /// <summary>Requests a minute one client (address) may make to the public endpoints (event, script, counter).</summary>
+    /// <summary>Requests a minute one client (address) may make to the public endpoints together (event, tracker script, counter).</summary>
     [Range(1, 1_000_000)]
     public int RateLimitPerMinute { get; set; } = 600;
 

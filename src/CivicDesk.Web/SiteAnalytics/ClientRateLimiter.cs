@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.RateLimiting;
+using CivicDesk.Web.Shared;
 using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.SiteAnalytics;
@@ -8,7 +9,8 @@ namespace CivicDesk.Web.SiteAnalytics;
 /// <summary>
 /// The public endpoints' limit: <see cref="AnalyticsOptions.RateLimitPerMinute"/> requests per client address in a
 /// sliding window of one minute in six segments, no queue; a refusal carries Retry-After (when enough permits free up).
-/// Requests to endpoints not marked <see cref="PublicEndpoints.RateLimitedPerClient{TBuilder}"/> pass free.
+/// Requests to endpoints not marked <see cref="PublicEndpoints.RateLimitedPerClient{TBuilder}"/>, other than the tracker
+/// script, pass free.
 /// </summary>
 /// <remarks>
 /// Replaces the library's partitioned sliding-window limiters, whose timer visited every client's partition ten times
@@ -55,7 +57,7 @@ internal sealed class ClientRateLimiter : PartitionedRateLimiter<HttpContext>
     protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        if (resource.GetEndpoint()?.Metadata.GetMetadata<Limited>() is null)
+        if (resource.GetEndpoint()?.Metadata.GetMetadata<Limited>() is null && !IsTrackerScript(resource))
         {
             return Free;
         }
@@ -100,6 +102,13 @@ internal sealed class ClientRateLimiter : PartitionedRateLimiter<HttpContext>
             }
         }
     }
+
+    /// <summary>
+    /// The tracker script, public like the event and counter endpoints but a static file, served before routing: the
+    /// pipeline runs the limiter for it ahead of the static files (<see cref="WebPlatform.UseWebPlatform"/>).
+    /// </summary>
+    public static bool IsTrackerScript(HttpContext context) =>
+        context.Request.Path.Equals("/js/script.js", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Marks an endpoint limited per client.</summary>
     internal sealed class Limited

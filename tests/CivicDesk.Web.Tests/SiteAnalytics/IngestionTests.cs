@@ -323,6 +323,37 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
     }
 }
 
+public sealed class ScriptRateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
+{
+    [Fact]
+    public async Task The_tracker_script_is_limited_per_address_too()
+    {
+        var client = app.CreateClient();
+        async Task<HttpResponseMessage> ScriptAsync(string ip)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/js/script.js");
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", ip);
+            return await client.SendAsync(request);
+        }
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 7; i++)
+        {
+            answers.Add((await ScriptAsync("203.0.113.120")).StatusCode);
+        }
+
+        var limited = await ScriptAsync("203.0.113.120");
+        var other = await ScriptAsync("203.0.113.121");
+
+        Assert.Equal(5, answers.Count(a => a == HttpStatusCode.OK));
+        Assert.Equal(2, answers.Count(a => a == HttpStatusCode.TooManyRequests));
+        await limited.ExpectAsync(HttpStatusCode.TooManyRequests);
+        Assert.True(limited.Headers.Contains("Retry-After"));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Contains("javascript", other.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+    }
+}
+
 /// <summary>An app whose public endpoints allow five requests a minute per address.</summary>
 public sealed class RateLimitedApp : SqliteApp
 {
