@@ -23,6 +23,14 @@ public sealed class AnalyticsOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A partial batch is stored once no event has come for this long, without waiting for <see cref="FlushInterval"/>:
+    /// a burst's last events, or a quiet site's single ones, are stored at once. Under steady traffic events keep
+    /// coming and batches fill up.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan QuietFlush { get; set; } = TimeSpan.FromMilliseconds(100);
+
     [Range(256, 1_048_576)]
     public int MaxBodyBytes { get; set; } = 8 * 1024;
 

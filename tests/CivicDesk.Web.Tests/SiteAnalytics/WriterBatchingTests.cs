@@ -9,8 +9,8 @@ using Microsoft.Extensions.Options;
 namespace CivicDesk.Web.Tests.SiteAnalytics;
 
 /// <summary>
-/// The writer stores in batches (issue 3, point 6): events that trickle in wait for a whole batch or for the flush
-/// interval, whichever comes first, instead of costing a transaction each.
+/// The writer stores in batches (issue 3, point 6): events that trickle in wait for a whole batch, for a quiet moment
+/// or for the flush interval, whichever comes first, instead of costing a transaction each.
 /// </summary>
 public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
@@ -19,58 +19,136 @@ public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp
     [Fact]
     public async Task Trickling_events_wait_for_the_interval_and_a_whole_batch_goes_at_once()
     {
-        app.EnsureAvailable();
+        // Events that keep coming never leave the writer a quiet moment here, so only the interval or a whole batch
+        // makes it store them.
+        await using var run = await WriterRun.StartAsync(app, new AnalyticsOptions { BatchSize = 100, FlushInterval = Interval, QuietFlush = Interval * 10 });
+        var started = TimeProvider.System.GetTimestamp();
+        await run.SendAsync(30, oneByOne: true);
+        // Thirty events in thirty spool writes: nothing is stored until the interval has passed...
+        Assert.True(TimeProvider.System.GetElapsedTime(started) < Interval / 2, "the events were sent well within the interval");
+        Assert.Equal(0, run.Writer.BatchesStored);
+
+        // ...and then all of them in one transaction.
+        await run.StoredAsync(30, Interval * 3);
+        Assert.True(TimeProvider.System.GetElapsedTime(started) >= Interval * 0.9, "they waited for the interval");
+        Assert.Equal(1, run.Writer.BatchesStored);
+
+        // A whole batch does not wait for the interval.
+        var whole = TimeProvider.System.GetTimestamp();
+        await run.SendAsync(100, oneByOne: false);
+        await run.StoredAsync(130, Interval * 3);
+        Assert.True(TimeProvider.System.GetElapsedTime(whole) < Interval * 0.9, "the whole batch did not wait for the interval");
+        Assert.Equal(2, run.Writer.BatchesStored);
+    }
+
+    [Fact]
+    public async Task Events_are_stored_once_they_stop_coming_without_waiting_for_the_interval()
+    {
+        var quiet = TimeSpan.FromSeconds(1);
+        var interval = TimeSpan.FromSeconds(30);
+        await using var run = await WriterRun.StartAsync(app, new AnalyticsOptions { BatchSize = 100, FlushInterval = interval, QuietFlush = quiet });
+
+        // A burst's events, each spooled on its own a few milliseconds apart: one transaction once they stop.
+        await run.SendAsync(30, oneByOne: true);
+        var last = TimeProvider.System.GetTimestamp();
+        await run.StoredAsync(30, interval / 2);
+        var waited = TimeProvider.System.GetElapsedTime(last);
+        Assert.True(waited < interval / 3, $"stored {waited} after the last event, not at the interval");
+        Assert.True(waited >= quiet * 0.8, $"stored {waited} after the last event: the writer waited for quiet");
+        Assert.Equal(1, run.Writer.BatchesStored);
+
+        // A single event on a quiet site: stored within about twice the quiet time.
+        await Task.Delay(quiet * 2, TestContext.Current.CancellationToken);
+        var alone = TimeProvider.System.GetTimestamp();
+        await run.SendAsync(1, oneByOne: true);
+        await run.StoredAsync(31, interval / 2);
+        Assert.True(TimeProvider.System.GetElapsedTime(alone) < interval / 3, "the single event did not wait for the interval");
+        Assert.Equal(2, run.Writer.BatchesStored);
+    }
+
+    [Fact]
+    public async Task Steady_traffic_is_stored_at_the_interval_not_event_by_event()
+    {
+        var quiet = TimeSpan.FromSeconds(2);
+        await using var run = await WriterRun.StartAsync(app, new AnalyticsOptions { BatchSize = 1_000, FlushInterval = Interval, QuietFlush = quiet });
         var ct = TestContext.Current.CancellationToken;
-        var site = await Analytics.CreateSiteAsync(app);
-        var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-batching-{Guid.NewGuid():N}");
-        var queue = new IngestQueue(1_000);
-        using var spool = new Spool(folder, 1 << 20);
-        using var writer = new EventWriter(queue, spool, app.Services.GetRequiredService<IServiceScopeFactory>(),
-            Options.Create(new AnalyticsOptions { BatchSize = 100, FlushInterval = Interval }), TimeProvider.System, NullLogger<EventWriter>.Instance);
-        Task<int> Stored() => app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == site.Id, ct));
-        var sent = 0;
-        async Task SendAsync(int count, bool oneByOne)
+        var started = TimeProvider.System.GetTimestamp();
+        // An event every 100 ms for 1.5 intervals: never quiet for 2 s, and far from a whole batch.
+        while (TimeProvider.System.GetElapsedTime(started) < Interval * 1.5)
+        {
+            await run.SendAsync(1, oneByOne: true);
+            if (TimeProvider.System.GetElapsedTime(started) < Interval * 0.75)
+            {
+                Assert.Equal(0, run.Writer.BatchesStored);
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        var sent = run.Sent;
+        await run.StoredAsync(sent, Interval * 3);
+        // One interval's transaction while the events came, one for the rest.
+        Assert.Equal(2, run.Writer.BatchesStored);
+        Assert.True(sent >= 20, $"{sent} events were sent");
+    }
+
+    /// <summary>A writer of its own over a fresh spool, for one site of the shared app.</summary>
+    private sealed class WriterRun : IAsyncDisposable
+    {
+        private readonly SqliteApp _app;
+        private readonly Site _site;
+        private readonly string _folder;
+        private readonly IngestQueue _queue = new(10_000);
+        private readonly Spool _spool;
+
+        private WriterRun(SqliteApp app, Site site, AnalyticsOptions options)
+        {
+            _app = app;
+            _site = site;
+            _folder = Path.Combine(Path.GetTempPath(), $"civicdesk-batching-{Guid.NewGuid():N}");
+            _spool = new Spool(_folder, 1 << 20);
+            Writer = new EventWriter(_queue, _spool, app.Services.GetRequiredService<IServiceScopeFactory>(),
+                Options.Create(options), TimeProvider.System, NullLogger<EventWriter>.Instance);
+        }
+
+        public EventWriter Writer { get; }
+
+        public int Sent { get; private set; }
+
+        public static async Task<WriterRun> StartAsync(SqliteApp app, AnalyticsOptions options)
+        {
+            app.EnsureAvailable();
+            var run = new WriterRun(app, await Analytics.CreateSiteAsync(app), options);
+            await run.Writer.StartAsync(TestContext.Current.CancellationToken);
+            // The writer's first pass finds nothing and it waits: from here on, what it stores is what is sent.
+            await Eventually.HoldsAsync(() => run.Writer.Waits > 0, "the writer waits for events");
+            return run;
+        }
+
+        public async Task SendAsync(int count, bool oneByOne)
         {
             for (var i = 0; i < count; i++)
             {
-                var end = spool.End;
-                Assert.True(queue.TryEnqueue(Pageview(site, sent++)));
-                while (oneByOne && spool.End == end)
+                var end = _spool.End;
+                Assert.True(_queue.TryEnqueue(Pageview(_site, Sent++)));
+                while (oneByOne && _spool.End == end)
                 {
                     // Spooled on its own before the next one comes, as events arrive on a quiet site.
-                    await Task.Delay(1, ct);
+                    await Task.Delay(1, TestContext.Current.CancellationToken);
                 }
             }
         }
 
-        await writer.StartAsync(ct);
-        try
-        {
-            var started = TimeProvider.System.GetTimestamp();
-            await SendAsync(30, oneByOne: true);
-            // Thirty events in thirty spool writes. The writer's first pass may have found the first few; after it,
-            // nothing is stored until the interval has passed...
-            var early = writer.BatchesStored;
-            Assert.True(TimeProvider.System.GetElapsedTime(started) < Interval / 2, "the events were sent well within the interval");
-            Assert.InRange(early, 0, 1);
-            Assert.Equal(early, writer.BatchesStored);
+        public Task StoredAsync(int count, TimeSpan within) => Eventually.HoldsAsync(
+            async () => await _app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == _site.Id, TestContext.Current.CancellationToken)) == count,
+            $"the {count} events are stored", within);
 
-            // ...and then all the others in one transaction.
-            await Eventually.HoldsAsync(async () => await Stored() == 30, "the 30 events are stored", Interval * 3);
-            Assert.True(TimeProvider.System.GetElapsedTime(started) >= Interval * 0.9, "the rest waited for the interval");
-            Assert.Equal(early + 1, writer.BatchesStored);
-
-            // A whole batch does not wait for the interval.
-            var whole = TimeProvider.System.GetTimestamp();
-            await SendAsync(100, oneByOne: false);
-            await Eventually.HoldsAsync(async () => await Stored() == 130, "the next 100 events are stored", Interval * 3);
-            Assert.True(TimeProvider.System.GetElapsedTime(whole) < Interval * 0.9, "the whole batch did not wait for the interval");
-            Assert.Equal(early + 2, writer.BatchesStored);
-        }
-        finally
+        public async ValueTask DisposeAsync()
         {
-            await writer.StopAsync(CancellationToken.None);
-            Directory.Delete(folder, recursive: true);
+            await Writer.StopAsync(CancellationToken.None);
+            Writer.Dispose();
+            _spool.Dispose();
+            Directory.Delete(_folder, recursive: true);
         }
     }
 

@@ -37,6 +37,8 @@ public sealed class EventWriter(
     private readonly ConcurrentQueue<SpooledBatch> _recent = new();
     private int _recentEvents;
     private int _spooledSinceTaken;
+    /// <summary>When the spooler last wrote events (<see cref="Environment.TickCount64"/>).</summary>
+    private long _lastSpooled;
     private readonly Dictionary<(int SiteId, long VisitorId), VisitState> _visits = [];
     private readonly DailyRollups _rollups = new();
     private readonly Dictionary<int, TimeZoneInfo> _zones = [];
@@ -64,6 +66,11 @@ public sealed class EventWriter(
 
     /// <summary>Transactions that stored events, since the start (for tests of batching).</summary>
     internal int BatchesStored { get; private set; }
+
+    /// <summary>How many times the writer has waited for events after a partial batch (for tests of batching).</summary>
+    internal int Waits => Volatile.Read(ref _waits);
+
+    private int _waits;
 
     /// <summary>The last time a batch was stored, or a database error, for the operator.</summary>
     public string? LastError { get; private set; }
@@ -114,6 +121,7 @@ public sealed class EventWriter(
                 Interlocked.Add(ref _recentEvents, -dropped.Events.Length);
             }
 
+            Volatile.Write(ref _lastSpooled, Environment.TickCount64);
             if (Interlocked.Add(ref _spooledSinceTaken, batch.Count) >= options.Value.BatchSize)
             {
                 SignalBatchReady();
@@ -146,13 +154,7 @@ public sealed class EventWriter(
                 backoff = TimeSpan.FromMilliseconds(200);
                 if (written < options.Value.BatchSize)
                 {
-                    // A partial batch: wait until a whole one is spooled or the interval has passed. Storing each
-                    // handful of events as it came cost a transaction (and its sync to disk) per handful. The interval
-                    // runs on the machine's clock: it paces the writing, whatever clock the events are stamped with.
-                    using var interval = new CancellationTokenSource(options.Value.FlushInterval);
-                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, interval.Token);
-                    await _batchReady.WaitAsync(wait.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    ct.ThrowIfCancellationRequested();
+                    await WaitForBatchAsync(ct);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -163,6 +165,38 @@ public sealed class EventWriter(
                 _visitsLoaded = false;
                 await Task.Delay(backoff, time, ct);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a partial batch: waits until a whole one is spooled, no event has come for <see
+    /// cref="AnalyticsOptions.QuietFlush"/> (with some waiting), or <see cref="AnalyticsOptions.FlushInterval"/> has
+    /// passed. Storing each handful of events as it came cost a transaction (and its sync to disk) per handful; waiting
+    /// out the whole interval after the last events of a burst only delayed them. The waits run on the machine's clock:
+    /// they pace the writing, whatever clock the events are stamped with.
+    /// </summary>
+    private async Task WaitForBatchAsync(CancellationToken ct)
+    {
+        Interlocked.Increment(ref _waits);
+        var quiet = (long)options.Value.QuietFlush.TotalMilliseconds;
+        var deadline = Environment.TickCount64 + (long)options.Value.FlushInterval.TotalMilliseconds;
+        while (true)
+        {
+            var now = Environment.TickCount64;
+            var pending = Volatile.Read(ref _spooledSinceTaken) > 0;
+            var sinceSpooled = now - Volatile.Read(ref _lastSpooled);
+            if (now >= deadline || (pending && sinceSpooled >= quiet))
+            {
+                return;
+            }
+
+            // Wake at the deadline, when the events waiting would have been quiet long enough, or, with none waiting,
+            // after the quiet time to look again: events that come alone are then stored within about twice of it.
+            var wake = Math.Min(deadline - now, pending ? quiet - sinceSpooled : quiet);
+            if (await _batchReady.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(wake, 1)), ct))
+            {
+                return;
             }
         }
     }
