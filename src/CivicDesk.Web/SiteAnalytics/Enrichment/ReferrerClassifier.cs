@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace CivicDesk.Web.SiteAnalytics.Enrichment;
@@ -70,6 +71,10 @@ internal static class ReferrerClassifier
 
     private static readonly IdnMapping Idn = new();
 
+    /// <summary>The sites' own hosts as <see cref="Host"/> gives them: one entry per site (the domains come from the
+    /// sites, not from requests).</summary>
+    private static readonly ConcurrentDictionary<string, string?> SiteHosts = new(StringComparer.Ordinal);
+
     /// <param name="referrer">The document.referrer the tracker sent (may be null, empty or garbage).</param>
     /// <param name="pageUrl">The page URL, whose query holds the UTM parameters.</param>
     /// <param name="siteHost">The site's own host: a referrer from it (or a sub-domain) is no source.</param>
@@ -84,8 +89,7 @@ internal static class ReferrerClassifier
         var tagged = utmSource ?? Value(query, "source") ?? Value(query, "ref");
 
         var referrerHost = Host(referrer);
-        var self = Host(siteHost is null || siteHost.Contains("://", StringComparison.Ordinal) ? siteHost : "https://" + siteHost);
-        if (referrerHost is not null && self is not null && SameSite(referrerHost, self))
+        if (referrerHost is not null && SiteHost(siteHost) is { } self && SameSite(referrerHost, self))
         {
             referrerHost = null;
         }
@@ -140,7 +144,11 @@ internal static class ReferrerClassifier
 
     private static string StripWww(string host) => host.StartsWith("www.", StringComparison.Ordinal) && host.Length > 4 ? host[4..] : host;
 
-    /// <summary>The host of an http(s) URL in lower case Unicode, or null.</summary>
+    private static string? SiteHost(string? siteHost) => siteHost is null ? null
+        : SiteHosts.TryGetValue(siteHost, out var host) ? host
+        : SiteHosts.Count < 10_000 ? SiteHosts.GetOrAdd(siteHost, h => Host(h.Contains("://", StringComparison.Ordinal) ? h : "https://" + h))
+        : Host(siteHost.Contains("://", StringComparison.Ordinal) ? siteHost : "https://" + siteHost);
+
     /// <summary>Whether one of the host's dot-separated labels is <paramref name="label"/> (without splitting the host into strings).</summary>
     private static bool HasLabel(string host, string label)
     {
@@ -155,13 +163,20 @@ internal static class ReferrerClassifier
         return false;
     }
 
-    private static string? Host(string? url)
+    /// <summary>The host of an http(s) URL in lower case Unicode, or null.</summary>
+    internal static string? Host(string? url)
     {
         if (string.IsNullOrWhiteSpace(url) || url.Length > 4096)
         {
             return null;
         }
 
+        return PlainHost(url) ?? ParsedHost(url);
+    }
+
+    /// <summary><see cref="Host"/> the whole way: trimmed, Android apps' referrers, <see cref="Uri"/>, IDN.</summary>
+    internal static string? ParsedHost(string url)
+    {
         var text = url.Trim();
         if (text.StartsWith("android-app://", StringComparison.OrdinalIgnoreCase))
         {
@@ -198,19 +213,77 @@ internal static class ReferrerClassifier
         }
     }
 
-    private static Dictionary<string, string> Query(string? pageUrl)
+    /// <summary>
+    /// The host of the most common referrer, written the way browsers send it: <c>http(s)://</c>, then a host of lower
+    /// case ASCII letters, digits, hyphens and dots (no punycode, port or user), then <c>/</c>, <c>?</c>, <c>#</c> or
+    /// the end. Taken from the text as it is, which is what <see cref="Uri"/> would give; anything else returns null
+    /// and goes the whole way. Parsing a <see cref="Uri"/> for every event was a tenth of the endpoint's garbage.
+    /// </summary>
+    internal static string? PlainHost(string url)
     {
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var span = url.AsSpan();
+        int start;
+        if (span.StartsWith("https://", StringComparison.Ordinal))
+        {
+            start = 8;
+        }
+        else if (span.StartsWith("http://", StringComparison.Ordinal))
+        {
+            start = 7;
+        }
+        else
+        {
+            return null;
+        }
+
+        var end = start;
+        var labelStart = start;
+        while (end < span.Length && span[end] is not ('/' or '?' or '#'))
+        {
+            var c = span[end];
+            if (c == '.')
+            {
+                // No empty label, none longer than DNS allows, none beginning or ending with a hyphen.
+                if (end == labelStart || end - labelStart > 63 || span[labelStart] == '-' || span[end - 1] == '-')
+                {
+                    return null;
+                }
+
+                labelStart = end + 1;
+            }
+            else if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+            {
+                return null;
+            }
+
+            end++;
+        }
+
+        // The last label: not empty (a trailing dot goes the whole way), a letter first (not an address), no punycode.
+        var host = span[start..end];
+        if (end == labelStart || end - labelStart > 63 || span[end - 1] == '-' || !char.IsAsciiLetterLower(span[labelStart])
+            || host.Length > 253 || host.Contains("xn--", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return host.ToString();
+    }
+
+    private static Dictionary<string, string>? Query(string? pageUrl)
+    {
         if (string.IsNullOrEmpty(pageUrl) || pageUrl.Length > 8192)
         {
-            return result;
+            return null;
         }
 
         var start = pageUrl.IndexOf('?', StringComparison.Ordinal);
         if (start < 0)
         {
-            return result;
+            return null;
         }
+
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
         var end = pageUrl.IndexOf('#', start);
         var query = end < 0 ? pageUrl[(start + 1)..] : pageUrl[(start + 1)..end];
@@ -232,9 +305,9 @@ internal static class ReferrerClassifier
         return result;
     }
 
-    private static string? Value(Dictionary<string, string> query, string name)
+    private static string? Value(Dictionary<string, string>? query, string name)
     {
-        if (!query.TryGetValue(name, out var value))
+        if (query is null || !query.TryGetValue(name, out var value))
         {
             return null;
         }

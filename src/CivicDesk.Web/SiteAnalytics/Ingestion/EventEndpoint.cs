@@ -66,8 +66,7 @@ internal static class EventEndpoint
     {
         AllowAnyOrigin(context);
         var request = context.Request;
-        var mediaType = request.ContentType?.Split(';')[0].Trim();
-        if (mediaType is not ("application/json" or "text/plain"))
+        if (!IsAcceptedMediaType(request.ContentType))
         {
             return Problem(StatusCodes.Status415UnsupportedMediaType, text["Event.ContentType"]);
         }
@@ -248,14 +247,14 @@ internal static class EventEndpoint
             }
 
             var name = String(root, "name") ?? String(root, "n");
-            if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl))
+            if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || HasControl(name))
             {
                 return (null, "Event.Name");
             }
 
             var urlText = String(root, "url") ?? String(root, "u");
             if (urlText is null || urlText.Length > maxUrlLength || !Uri.TryCreate(urlText, UriKind.Absolute, out var url)
-                || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || urlText.Any(char.IsControl)
+                || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || HasControl(urlText)
                 || url.IdnHost.Length > Site.DomainMaxLength || urlText.Contains("%00", StringComparison.Ordinal))
             {
                 return (null, "Event.Url");
@@ -270,7 +269,7 @@ internal static class EventEndpoint
             }
 
             var referrer = String(root, "referrer") ?? String(root, "r");
-            if (referrer is { Length: > 0 } && (referrer.Length > maxUrlLength || referrer.Any(char.IsControl)))
+            if (referrer is { Length: > 0 } && (referrer.Length > maxUrlLength || HasControl(referrer)))
             {
                 return (null, "Event.Referrer");
             }
@@ -301,6 +300,21 @@ internal static class EventEndpoint
             return (new Payload(name.Trim(), url, pathname, domains, string.IsNullOrEmpty(referrer) ? null : referrer, props, amount, currency, interactive), null);
         }
     }
+
+    /// <summary>application/json or text/plain, with or without parameters (a charset), as Plausible's trackers send.</summary>
+    private static bool IsAcceptedMediaType(string? contentType)
+    {
+        var type = contentType.AsSpan();
+        var semicolon = type.IndexOf(';');
+        type = (semicolon < 0 ? type : type[..semicolon]).Trim();
+        return type.SequenceEqual("application/json") || type.SequenceEqual("text/plain");
+    }
+
+    /// <summary>Whether the text has a control character (<see cref="char.IsControl(char)"/>: U+0000–U+001F and
+    /// U+007F–U+009F), searched with vector instructions; string.Any boxed an enumerator and called a delegate for
+    /// every character of every URL.</summary>
+    internal static bool HasControl(string text) =>
+        text.AsSpan().IndexOfAnyInRange('\u0000', '\u001F') >= 0 || text.AsSpan().IndexOfAnyInRange('\u007F', '\u009F') >= 0;
 
     private static bool IsOne(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n == 1;
 

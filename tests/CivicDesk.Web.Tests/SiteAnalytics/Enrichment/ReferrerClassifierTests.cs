@@ -83,4 +83,65 @@ public sealed class ReferrerClassifierTests
             Page + "?utm_source=zalo&utm_medium=oa&utm_campaign=tet+2027&utm_term=l%E1%BB%85%20h%E1%BB%99i&utm_content=banner#top", Site);
         Assert.Equal(("zalo", "oa", "tet 2027", "lễ hội", "banner"), (result.UtmSource, result.UtmMedium, result.UtmCampaign, result.UtmTerm, result.UtmContent));
     }
+
+    [Theory]
+    [InlineData("https://www.facebook.com/", "www.facebook.com")]
+    [InlineData("https://l.facebook.com/l.php?u=https%3A%2F%2Fexample.gov.vn", "l.facebook.com")]
+    [InlineData("http://baochinhphu.vn", "baochinhphu.vn")]
+    [InlineData("https://news.zing.vn#top", "news.zing.vn")]
+    [InlineData("https://a-b.c1.vn/x y?z", "a-b.c1.vn")]
+    [InlineData("https://co.vn/%", "co.vn")]
+    [InlineData("https://Example.com/", null)]
+    [InlineData("https://example.com:443/", null)]
+    [InlineData("https://user@example.com/", null)]
+    [InlineData("https://example.com./", null)]
+    [InlineData("https://1.2.3/", null)]
+    [InlineData("https://192.168.1.1/", null)]
+    [InlineData("https://-a.com/", null)]
+    [InlineData("https://a-.com/", null)]
+    [InlineData("https://a..com/", null)]
+    [InlineData("https://.com/", null)]
+    [InlineData("https://xn--bo-vit-ova9f.vn/", null)]
+    [InlineData("https://example.com\\evil.com/", null)]
+    [InlineData("https:///example.com", null)]
+    [InlineData("https://", null)]
+    [InlineData(" https://example.com/", null)]
+    [InlineData("https://example.com /", null)]
+    [InlineData("ftp://example.com/", null)]
+    [InlineData("HTTPS://example.com/", null)]
+    [InlineData("https://bao_moi.com/", null)]
+    public void Plain_hosts_are_read_from_the_text_and_agree_with_the_whole_parse(string url, string? plain)
+    {
+        // The short way answers only for hosts it can read exactly; everything else takes the whole way.
+        Assert.Equal(plain, ReferrerClassifier.PlainHost(url));
+        if (plain is not null)
+        {
+            Assert.Equal(ReferrerClassifier.ParsedHost(url), plain);
+        }
+
+        Assert.Equal(ReferrerClassifier.ParsedHost(url), ReferrerClassifier.Host(url));
+    }
+
+    [Fact]
+    public void Random_hosts_get_the_same_host_the_short_way_and_the_whole_way()
+    {
+        var random = new Random(20261203);
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-.ABC_:@/?#%áệ ";
+        var shortWay = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var length = random.Next(1, 24);
+            var host = new string([.. Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+            var url = (random.Next(3) == 0 ? "http://" : "https://") + host + (random.Next(2) == 0 ? "/" : "");
+            if (ReferrerClassifier.PlainHost(url) is { } plain)
+            {
+                shortWay++;
+                Assert.Equal(ReferrerClassifier.ParsedHost(url), plain);
+            }
+
+            Assert.Equal(ReferrerClassifier.ParsedHost(url), ReferrerClassifier.Host(url));
+        }
+
+        Assert.True(shortWay > 100, $"{shortWay} random hosts took the short way");
+    }
 }
