@@ -217,7 +217,8 @@ internal static class ReferrerClassifier
     /// The host of the most common referrer, written the way browsers send it: <c>http(s)://</c>, then a host of lower
     /// case ASCII letters, digits, hyphens and dots (no punycode, port or user), then <c>/</c>, <c>?</c>, <c>#</c> or
     /// the end. Taken from the text as it is, which is what <see cref="Uri"/> would give; anything else returns null
-    /// and goes the whole way. Parsing a <see cref="Uri"/> for every event was a tenth of the endpoint's garbage.
+    /// and goes the whole way. Parsing the referrer and the site's domain as <see cref="Uri"/>s was about 7 % of the
+    /// bytes the app allocated per event (allocation profile of 2026-12-02).
     /// </summary>
     internal static string? PlainHost(string url)
     {
