@@ -230,9 +230,11 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
     /// <summary>The filtered breakdown of days not computed yet, from their raw visits and events.</summary>
     private async Task<IEnumerable<BreakdownRow>> CountRawAsync(int siteId, Period days, TimeZoneInfo zone, Dimension dimension, DashboardFilter filter, CancellationToken ct)
     {
-        if (dimension == Dimension.Page && CrossedCounter.IsVisitDimension(filter.Dimension) && !db.Database.IsSqlite())
+        if (dimension == Dimension.Page && CrossedCounter.IsVisitDimension(filter.Dimension))
         {
-            return await PagesOfVisitsAsync(siteId, days, zone, filter, ct);
+            return db.Database.IsSqlite()
+                ? await PagesOfVisitsInProcessAsync(siteId, days, zone, filter, ct)
+                : await PagesOfVisitsAsync(siteId, days, zone, filter, ct);
         }
 
         var (start, end) = days.Utc(zone);
@@ -257,8 +259,8 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
     /// The pages of the visits matching a visit filter, counted by PostgreSQL: under a broad filter (a country, a
     /// device) nearly every pageview of the day matches, and carrying them all over the connection to count them cost
     /// more than the rest of the query (10 M-event benchmark: Country=VN pages 204 → 159 ms at p95). SQLite, in the
-    /// process, counts them faster in the app than through its join (Source=Facebook pages 92 → 211 ms), so it keeps
-    /// the general path. The same definition as <see cref="CrossedCounter"/>: the pageviews of the visits begun in
+    /// process, counts them faster in the app than through its join (Source=Facebook pages 92 → 211 ms): see
+    /// <see cref="PagesOfVisitsInProcessAsync"/>. The same definition as <see cref="CrossedCounter"/>: the pageviews of the visits begun in
     /// the days; visitors distinct over the days equal the sum of each day's, since a visit keeps the visitor id of the
     /// day it began and a later visit gets that day's id. The crossed-breakdown tests hold the two equal.
     /// </summary>
@@ -277,6 +279,64 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
                 Pageviews = g.Count(),
             }).ToListAsync(ct);
         return pages.Select(p => new BreakdownRow(p.Page, p.Visitors, p.Visits, p.Pageviews, 0, 0, 0));
+    }
+
+    /// <summary>
+    /// The pages of the visits matching a visit filter, counted here for SQLite, which reads in the process: the
+    /// matching visits' ids, then the pageviews in their span streamed through one pass that counts each page's
+    /// pageviews, visits and visitors (values cut as <see cref="CrossedCounter"/> cuts them). Under a broad filter
+    /// (a country, a device) that is most of the day's pageviews; carrying each as an object through the general
+    /// counter, sorted by visit, cost about half of the query and most of its garbage (docs/benchmarks.md, 2026-12-03).
+    /// The same definition as <see cref="CrossedCounter"/> and <see cref="PagesOfVisitsAsync"/>; the crossed-breakdown
+    /// tests hold them equal.
+    /// </summary>
+    private async Task<IEnumerable<BreakdownRow>> PagesOfVisitsInProcessAsync(int siteId, Period days, TimeZoneInfo zone, DashboardFilter filter, CancellationToken ct)
+    {
+        var (start, end) = days.Utc(zone);
+        var visits = FilteredVisits(siteId, start, end, filter);
+        var visitorOf = await visits.Select(v => new { v.SessionId, v.VisitorId }).ToDictionaryAsync(v => v.SessionId, v => v.VisitorId, ct);
+        if (visitorOf.Count == 0)
+        {
+            return [];
+        }
+
+        var pageviews = db.SiteEvents.AsNoTracking().Where(e => e.SiteId == siteId && e.Name == CrossEvent.Pageview);
+        if (visitorOf.Count <= CrossedData.FewVisits)
+        {
+            // A selective filter: its visits' pageviews by visit ((site, visit) index), not the whole span's.
+            var ids = visitorOf.Keys.ToList();
+            pageviews = pageviews.Where(e => EF.Parameter(ids).Contains(e.SessionId));
+        }
+        else
+        {
+            var (from, to) = await CrossedData.SpanAsync(visits, ct);
+            pageviews = pageviews.Where(e => e.Timestamp >= from && e.Timestamp <= to);
+        }
+
+        var pages = new Dictionary<string, int>(StringComparer.Ordinal);
+        var counts = new List<(string Page, long Visitors, long Visits, long Pageviews)>();
+        var seenVisits = new HashSet<(int, long)>();
+        var seenVisitors = new HashSet<(int, long)>();
+        await foreach (var e in pageviews.Select(e => new { e.SessionId, e.Pathname }).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            if (!visitorOf.TryGetValue(e.SessionId, out var visitor))
+            {
+                continue;
+            }
+
+            var page = SiteCrossedStats.Cut(e.Pathname);
+            ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(pages, page, out var known);
+            if (!known)
+            {
+                id = counts.Count;
+                counts.Add((page, 0, 0, 0));
+            }
+
+            var c = counts[id];
+            counts[id] = (c.Page, c.Visitors + (seenVisitors.Add((id, visitor)) ? 1 : 0), c.Visits + (seenVisits.Add((id, e.SessionId)) ? 1 : 0), c.Pageviews + 1);
+        }
+
+        return counts.Select(c => new BreakdownRow(c.Page, c.Visitors, c.Visits, c.Pageviews, 0, 0, 0));
     }
 
     /// <summary>The runs of consecutive days of <paramref name="period"/> that are not in <paramref name="computed"/>.</summary>
