@@ -240,7 +240,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
         var (start, end) = days.Utc(zone);
         // Under a page or goal filter the counter finds the matching visits from the filter's events: reading the range's
         // visits and the page's (goal's) events is two index ranges, where "visits having such an event" is a lookup per visit.
-        var query = CrossedCounter.IsVisitDimension(filter.Dimension) ? FilteredVisits(siteId, start, end, filter) : Visits(siteId, start, end);
+        var query = CrossedCounter.IsVisitDimension(filter.Dimension) ? FilteredVisits(siteId, start, end, filter) : VisitsHavingEvent(siteId, start, end, filter);
         var visits = await CrossedData.VisitsAsync(query, filter.Dimension, dimension, ct);
         List<CrossEvent> events = [];
         if (CrossedCounter.NeedsEvents(filter.Dimension, dimension))
@@ -372,6 +372,24 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
     private IQueryable<SiteSession> FilteredVisits(int siteId, DateTime start, DateTime end, DashboardFilter filter)
     {
         return Visits(siteId, start, end).Where(CrossedData.Having(filter.Dimension, filter.Value));
+    }
+
+    /// <summary>
+    /// The visits started in [start, end) having an event that a page or goal filter looks for: a pageview of the page,
+    /// an event of the goal. One pass over the filter's events makes a list the visits are checked against (SQL
+    /// <c>IN (subquery)</c>), where reading every visit of the range and keeping the matching ones in the process read
+    /// three times as many (10 M-event benchmark: a third of today's visits have a pageview of the home page). The
+    /// counter still decides from the events which visits match; this only leaves out visits that cannot.
+    /// </summary>
+    private IQueryable<SiteSession> VisitsHavingEvent(int siteId, DateTime start, DateTime end, DashboardFilter filter)
+    {
+        // A visit's events come after its start, so the filter's events are read from the range's start on.
+        var events = db.SiteEvents.Where(e => e.SiteId == siteId && e.Timestamp >= start);
+        var value = filter.Value;
+        var sessions = (filter.Dimension == Dimension.Page
+            ? events.Where(e => e.Name == CrossEvent.Pageview && e.Pathname == value)
+            : events.Where(e => e.Name == value)).Select(e => e.SessionId);
+        return Visits(siteId, start, end).Where(s => sessions.Contains(s.SessionId));
     }
 
     private IQueryable<SiteSession> Visits(int siteId, DateTime start, DateTime end) =>
