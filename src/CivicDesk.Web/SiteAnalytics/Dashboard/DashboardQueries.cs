@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.SiteAnalytics.Crossing;
 using CivicDesk.Web.SiteAnalytics.Storage;
@@ -238,8 +239,8 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
         }
 
         var (start, end) = days.Utc(zone);
-        // Under a page or goal filter the counter finds the matching visits from the filter's events: reading the range's
-        // visits and the page's (goal's) events is two index ranges, where "visits having such an event" is a lookup per visit.
+        // Under a page or goal filter only the visits having such an event are read (one pass over the filter's events,
+        // not a lookup per visit), and the counter finds the matching ones from those events.
         var query = CrossedCounter.IsVisitDimension(filter.Dimension) ? FilteredVisits(siteId, start, end, filter) : VisitsHavingEvent(siteId, start, end, filter);
         var visits = await CrossedData.VisitsAsync(query, filter.Dimension, dimension, ct);
         List<CrossEvent> events = [];
@@ -325,7 +326,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
             }
 
             var page = SiteCrossedStats.Cut(e.Pathname);
-            ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(pages, page, out var known);
+            ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(pages, page, out var known);
             if (!known)
             {
                 id = counts.Count;
