@@ -7,7 +7,7 @@ namespace CivicDesk.Bench.Dashboard;
 /// <summary>The command line: which database, how many events, how many timed runs, which filters.</summary>
 internal sealed record BenchOptions(
     string Provider, long Events, int BatchSize, int Runs, int Warmup, TimeSpan Timeout, string Database, string? PostgresServer, bool Reuse, bool Drop,
-    int Seed, IReadOnlyList<(Dimension Dimension, string Value)> Filters, IReadOnlyList<string> Queries)
+    int Seed, IReadOnlyList<(Dimension Dimension, string Value)> Filters, IReadOnlyList<string> Queries, TimeOnly? Clock = null)
 {
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
@@ -20,6 +20,7 @@ internal sealed record BenchOptions(
         usage: CivicDesk.Bench.Dashboard [--provider sqlite|postgres] [--events 10000000] [--batch 5000]
                                          [--runs 20] [--warmup 2] [--timeout 60] [--database <file or name>] [--postgres <server>]
                                          [--reuse] [--drop] [--seed 2026] [--filter Dimension=Value]... [--query Name]...
+                                         [--clock HH:mm]
           --events     generated events over 90 days ending now (the load stops at now, so slightly fewer are stored).
           --batch      events per writer transaction while filling.
           --timeout    seconds one run of a query may take before it is cancelled and reported as timed out.
@@ -33,6 +34,10 @@ internal sealed record BenchOptions(
                        most viewed page. Default: Source=Facebook, Page=top, Country=VN, Device=Mobile.
           --query      time only the queries of this name, as the report prints it ("Breakdown Page", "Series",
                        "VisitorsNow"…); repeat the option for several. Default: all 171.
+          --clock      run as if it were yesterday at HH:mm in the site's time zone (Asia/Ho_Chi_Minh), the clock
+                       moving on from there: the fill ends then and "today" is that day. Today's part of a filtered
+                       breakdown is counted from raw visits, so --clock 23:30 measures it with a whole day's traffic.
+                       A fill with a clock is reused only by a run with the same clock.
         """;
 
     public static BenchOptions Parse(string[] args, string? postgresFromEnvironment)
@@ -45,6 +50,7 @@ internal sealed record BenchOptions(
         bool reuse = false, drop = false;
         var filters = new List<(Dimension, string)>();
         var queries = new List<string>();
+        TimeOnly? clock = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -63,6 +69,8 @@ internal sealed record BenchOptions(
                 case "--seed": seed = (int)Positive(Value()); break;
                 case "--filter": filters.Add(Filter(Value())); break;
                 case "--query": queries.Add(Value()); break;
+                case "--clock": clock = TimeOnly.TryParseExact(Value(), "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+                    ? at : throw new ArgumentException("--clock is a time of day, HH:mm."); break;
                 default: throw new ArgumentException($"Unknown argument {args[i]}.");
             }
         }
@@ -85,7 +93,7 @@ internal sealed record BenchOptions(
             filters = [(Dimension.Source, "Facebook"), (Dimension.Page, TopPage), (Dimension.Country, "VN"), (Dimension.Device, "Mobile")];
         }
 
-        return new BenchOptions(provider, events, batch, runs, warmup, TimeSpan.FromSeconds(timeout), database, postgres.Length == 0 ? null : postgres, reuse, drop, seed, filters, queries);
+        return new BenchOptions(provider, events, batch, runs, warmup, TimeSpan.FromSeconds(timeout), database, postgres.Length == 0 ? null : postgres, reuse, drop, seed, filters, queries, clock);
     }
 
     private static (Dimension, string) Filter(string text)

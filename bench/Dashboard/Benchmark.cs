@@ -24,6 +24,9 @@ internal sealed class Benchmark(BenchOptions options, TextWriter output)
     private const int SlowRuns = 3;
     private static readonly TimeSpan SlowRun = TimeSpan.FromSeconds(5);
 
+    /// <summary>The clock of the fill, the crossed job and the queries: the machine's, or moved to --clock.</summary>
+    private readonly TimeProvider _clock = options.Clock is { } at ? OffsetClock.At(at, TimeZoneInfo.FindSystemTimeZoneById(Site.DefaultTimeZone)) : TimeProvider.System;
+
     public async Task RunAsync(CancellationToken ct)
     {
         var database = BenchDatabase.For(options);
@@ -63,7 +66,7 @@ internal sealed class Benchmark(BenchOptions options, TextWriter output)
     }
 
     /// <summary>The app's registrations for the database and site analytics, on the benchmark's database; never started.</summary>
-    private static WebApplication BuildApp(BenchDatabase database)
+    private WebApplication BuildApp(BenchDatabase database)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -74,14 +77,14 @@ internal sealed class Benchmark(BenchOptions options, TextWriter output)
         // A query cancelled at the timeout is reported in the table; EF Core's error log of it would only bury the table.
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None).AddFilter("Microsoft.EntityFrameworkCore.Query", LogLevel.None);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(_clock);
         builder.Services.AddDatabase(builder.Configuration, builder.Environment);
         builder.Services.AddSiteAnalytics();
         return builder.Build();
     }
 
     /// <summary>The unit's name records what was loaded once the load is complete, so that --reuse never reads a half-filled database.</summary>
-    private string Label => $"Dashboard benchmark: {options.Events} events, seed {options.Seed}";
+    private string Label => $"Dashboard benchmark: {options.Events} events, seed {options.Seed}" + (options.Clock is { } at ? ", clock " + at.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "");
 
     private async Task<Site?> FilledSiteAsync(IServiceProvider services, CancellationToken ct)
     {
@@ -92,7 +95,7 @@ internal sealed class Benchmark(BenchOptions options, TextWriter output)
 
     private async Task<Site> FillAsync(IServiceProvider services, BenchDatabase database, CancellationToken ct)
     {
-        var now = TimeProvider.System.GetUtcNow().UtcDateTime;
+        var now = _clock.GetUtcNow().UtcDateTime;
         Site site;
         Unit unit;
         await using (var scope = services.CreateAsyncScope())
@@ -110,7 +113,7 @@ internal sealed class Benchmark(BenchOptions options, TextWriter output)
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, zone));
         var plan = new TrafficPlan(site.Id, site.Domain, zone, today.AddDays(-89), 90, options.Events) { Until = now, Seed = options.Seed };
-        output.WriteLine($"Filling {database.Name} ({database.Provider}) with about {options.Events:N0} events over 90 days ending now, {options.BatchSize:N0} events a transaction…");
+        output.WriteLine($"Filling {database.Name} ({database.Provider}) with about {options.Events:N0} events over 90 days ending {(options.Clock is null ? "now" : $"at {now:yyyy-MM-dd HH:mm} UTC (--clock)")}, {options.BatchSize:N0} events a transaction…");
         var step = Math.Max(options.BatchSize, options.Events / 20);
         var reported = 0L;
         var started = Stopwatch.GetTimestamp();
@@ -330,4 +333,19 @@ internal sealed class Benchmark(BenchOptions options, TextWriter output)
     }
 
     private static string Shorten(string value) => value.Length <= 40 ? value : value[..37] + "…";
+}
+
+/// <summary>The machine's clock moved by a fixed offset: time passes as it does, from another starting point.</summary>
+internal sealed class OffsetClock(TimeSpan offset) : TimeProvider
+{
+    /// <summary>A clock that reads yesterday at <paramref name="at"/> in <paramref name="zone"/> now.</summary>
+    public static OffsetClock At(TimeOnly at, TimeZoneInfo zone)
+    {
+        var now = System.GetUtcNow();
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var then = TimeZoneInfo.ConvertTimeToUtc(today.AddDays(-1).ToDateTime(at), zone);
+        return new OffsetClock(new DateTimeOffset(then, TimeSpan.Zero) - now);
+    }
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
 }
