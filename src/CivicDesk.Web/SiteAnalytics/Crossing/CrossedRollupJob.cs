@@ -145,8 +145,7 @@ internal static class CrossedData
         var pageviews = CrossedCounter.IsVisitDimension(filter) && breakdown == Dimension.Page;
         events = filter switch
         {
-            Dimension.Page => events.Where(e => e.Pathname == value),
-            Dimension.Goal => events.Where(e => e.Name == value),
+            Dimension.Page or Dimension.Goal => OfFilter(events, filter, value),
             _ when pageviews => events.Where(e => e.Name == CrossEvent.Pageview),
             _ => events.Where(e => e.Name != CrossEvent.Pageview),
         };
@@ -160,6 +159,14 @@ internal static class CrossedData
 
         return await EventsAsync(events, visits, span ?? await SpanAsync(query, ct), shape, ct);
     }
+
+    /// <summary>The events a page or goal filter is about: those on the page, those of the goal.</summary>
+    public static IQueryable<SiteEvent> OfFilter(IQueryable<SiteEvent> events, Dimension filter, string value) => filter switch
+    {
+        Dimension.Page => events.Where(e => e.Pathname == value),
+        Dimension.Goal => events.Where(e => e.Name == value),
+        _ => throw new ArgumentException($"{filter} is not an event filter.", nameof(filter)),
+    };
 
     /// <summary>
     /// Up to this many visits, their events are looked up by visit; beyond, the period's events are read and sorted out.

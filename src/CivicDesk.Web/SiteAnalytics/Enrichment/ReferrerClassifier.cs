@@ -146,8 +146,11 @@ internal static class ReferrerClassifier
 
     private static string? SiteHost(string? siteHost) => siteHost is null ? null
         : SiteHosts.TryGetValue(siteHost, out var host) ? host
-        : SiteHosts.Count < 10_000 ? SiteHosts.GetOrAdd(siteHost, h => Host(h.Contains("://", StringComparison.Ordinal) ? h : "https://" + h))
-        : Host(siteHost.Contains("://", StringComparison.Ordinal) ? siteHost : "https://" + siteHost);
+        : SiteHosts.Count < 10_000 ? SiteHosts.GetOrAdd(siteHost, HostOfDomain)
+        : HostOfDomain(siteHost);
+
+    /// <summary>The host of a site's domain (or URL) as <see cref="Host"/> gives it.</summary>
+    private static string? HostOfDomain(string domain) => Host(domain.Contains("://", StringComparison.Ordinal) ? domain : "https://" + domain);
 
     /// <summary>Whether one of the host's dot-separated labels is <paramref name="label"/> (without splitting the host into strings).</summary>
     private static bool HasLabel(string host, string label)
