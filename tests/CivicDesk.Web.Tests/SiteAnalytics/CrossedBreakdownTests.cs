@@ -77,6 +77,82 @@ public abstract class CrossedBreakdownTests<TApp>(TApp app) : IClassFixture<TApp
         await AssertAgreeAsync(site, period, ct);
     }
 
+    [Fact]
+    public async Task Todays_visit_breakdowns_count_whole_seconds_and_cut_long_values_as_the_counter_does()
+    {
+        // Today's visit breakdowns are counted by the database (VisitBreakdownSql). Durations must truncate to whole
+        // seconds exactly as the counter does — SQLite's date functions round to milliseconds — and values longer than
+        // the cut must come out as one row with each visitor once, as the closed days store them.
+        var ct = TestContext.Current.CancellationToken;
+        var (site, zone, _, today) = await NewSiteAsync();
+        var start = TimeZoneInfo.ConvertTimeToUtc(today.ToDateTime(new TimeOnly(1, 0)), zone);
+        var longPage = "/" + new string('a', SiteCrossedStats.ValueMaxLength);
+        // (start's ticks past a whole second, duration in ticks): ends just short of, at and just past whole seconds.
+        (long Offset, long Duration)[] times =
+        [
+            (9_999_999, 40_000_001), (9_999_999, 40_000_000), (0, 30_000_000), (0, 29_999_999), (1, 29_999_999), (5_000_000, 9_999_999),
+            (5_000_000, 10_000_000), (9_999_990, 10), (1_234_567, 18_000_000_000), (9_990_000, 20_000), (0, 0), (9_999_999, 1),
+        ];
+        var sessions = Random.Shared.NextInt64(1L << 40, 1L << 50);
+        await app.WithDbAsync(async db =>
+        {
+            for (var i = 0; i < times.Length; i++)
+            {
+                var began = start.AddMinutes(i).AddTicks(times[i].Offset);
+                var page = i switch { 0 => longPage + "x", 1 => longPage + "y", _ => "/p" + (i % 3) };
+                db.SiteSessions.Add(new SiteSession
+                {
+                    SiteId = site.Id, SessionId = sessions + i, VisitorId = i < 2 ? 7 : i, StartedAt = began, LastAt = began.AddTicks(times[i].Duration),
+                    Pageviews = 1 + (i % 2), Events = 1 + (i % 2) + (i % 3 == 0 ? 1 : 0), InteractiveEvents = i % 3 == 0 ? 1 : 0,
+                    EntryPage = page, ExitPage = page, Country = i % 4 == 3 ? "US" : "VN", Device = "Mobile",
+                });
+                db.SiteEvents.Add(new SiteEvent
+                {
+                    EventId = Guid.NewGuid(), SiteId = site.Id, Timestamp = began, Name = "pageview", Hostname = site.Domain, Pathname = page,
+                    VisitorId = i < 2 ? 7 : i, SessionId = sessions + i,
+                });
+            }
+
+            return await db.SaveChangesAsync(ct);
+        });
+
+        var period = new Period(today, today);
+        var (from, to) = period.Utc(zone);
+        var stored = await app.WithDbAsync(db => CrossedData.VisitsAsync(db.SiteSessions.Where(s => s.SiteId == site.Id && s.StartedAt >= from && s.StartedAt < to), ct));
+        var storedEvents = await app.WithDbAsync(db => CrossedData.EventsAsync(db, site.Id, stored, ct));
+        await using var scope = app.Services.CreateAsyncScope();
+        var queries = scope.ServiceProvider.GetRequiredService<DashboardQueries>();
+        var vietnam = new DashboardFilter(Dimension.Country, "VN");
+        // A filter value as long as the cut (a row clicked in a breakdown) stands for every longer value it begins.
+        var cut = longPage[..SiteCrossedStats.ValueMaxLength];
+        DashboardFilter[] filters =
+        [
+            vietnam, new(Dimension.Page, "/p1"), new(Dimension.Page, longPage + "x"), new(Dimension.Page, cut), new(Dimension.EntryPage, cut),
+        ];
+        foreach (var filter in filters)
+        {
+            foreach (var dimension in new[] { Dimension.EntryPage, Dimension.Country, Dimension.Device })
+            {
+                var counter = new CrossedCounter((filter.Dimension, filter.Value), dimension);
+                counter.Add(stored, storedEvents);
+                var expected = counter.Rows().Select(r => new BreakdownRow(r.Value, r.Visitors, r.Visits, r.Pageviews, r.Events, r.Bounces, r.DurationSeconds))
+                    .OrderBy(r => r.Value, StringComparer.Ordinal).ToList();
+                var actual = (await queries.BreakdownAsync(site, period, dimension, filter, 100, ct)).OrderBy(r => r.Value, StringComparer.Ordinal).ToList();
+                Assert.NotEmpty(expected);
+                Assert.Equal(expected, actual);
+            }
+        }
+
+        var inVietnam = stored.Where(v => v.Country == "VN").ToList();
+        var devices = await queries.BreakdownAsync(site, period, Dimension.Device, vietnam, 100, ct);
+        Assert.Equal(inVietnam.Sum(v => (long)(v.LastAt - v.StartedAt).TotalSeconds), devices.Single().DurationSeconds);
+        var entries = await queries.BreakdownAsync(site, period, Dimension.EntryPage, vietnam, 100, ct);
+        var merged = entries.Single(r => r.Value == cut);
+        Assert.Equal((2L, 1L), (merged.Visits, merged.Visitors));
+        var clicked = await queries.BreakdownAsync(site, period, Dimension.Device, new DashboardFilter(Dimension.EntryPage, cut), 100, ct);
+        Assert.Equal(2L, clicked.Single().Visits);
+    }
+
     private async Task<(Site Site, TimeZoneInfo Zone, DateTime Now, DateOnly Today)> NewSiteAsync()
     {
         app.EnsureAvailable();

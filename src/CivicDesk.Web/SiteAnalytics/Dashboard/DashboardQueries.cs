@@ -228,19 +228,40 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
         return [.. sums.Values.OrderByDescending(r => r.Visitors).ThenByDescending(r => r.Pageviews + r.Events).ThenBy(r => r.Value, StringComparer.Ordinal).Take(limit)];
     }
 
-    /// <summary>The filtered breakdown of days not computed yet, from their raw visits and events.</summary>
+    /// <summary>
+    /// The filtered breakdown of days not computed yet, from their raw visits and events, counted as
+    /// <see cref="CrossedCounter"/> counts. Most shapes are counted where the rows are, rather than carrying every
+    /// matching visit into the counter: under a broad filter (a country) that is nearly the whole day's traffic.
+    /// </summary>
     private async Task<IEnumerable<BreakdownRow>> CountRawAsync(int siteId, Period days, TimeZoneInfo zone, Dimension dimension, DashboardFilter filter, CancellationToken ct)
     {
-        if (dimension == Dimension.Page && CrossedCounter.IsVisitDimension(filter.Dimension))
+        var (start, end) = days.Utc(zone);
+        if (CrossedCounter.IsVisitDimension(dimension)
+            && await VisitBreakdownSql.CountAsync(db, siteId, start, end, dimension, filter, ct) is { } counted)
         {
-            return db.Database.IsSqlite()
-                ? await PagesOfVisitsInProcessAsync(siteId, days, zone, filter, ct)
-                : await PagesOfVisitsAsync(siteId, days, zone, filter, ct);
+            return counted;
         }
 
-        var (start, end) = days.Utc(zone);
+        var counter = new CrossedCounter((filter.Dimension, filter.Value), dimension);
+        if (CrossedCounter.IsVisitDimension(filter.Dimension) && !CrossedCounter.IsVisitDimension(dimension))
+        {
+            if (dimension == Dimension.Page)
+            {
+                return db.Database.IsSqlite()
+                    ? await PagesOfVisitsInProcessAsync(siteId, days, zone, filter, ct)
+                    : await PagesOfVisitsAsync(siteId, days, zone, filter, ct);
+            }
+
+            // Goals and their properties: the matching visits' custom events, each with its visit, in one join.
+            var customEvents = db.SiteEvents.Where(e => e.SiteId == siteId && e.Timestamp >= start && e.Name != CrossEvent.Pageview);
+            var (having, custom) = await CrossedData.EventsWithVisitsAsync(customEvents, FilteredVisits(siteId, start, end, filter), filter.Dimension, dimension, ct);
+            counter.Add(having, custom);
+            return Rows(counter);
+        }
+
         // Under a page or goal filter only the visits having such an event are read (one pass over the filter's events,
-        // not a lookup per visit), and the counter finds the matching ones from those events.
+        // not a lookup per visit), and the counter finds the matching ones from those events. A visit breakdown comes
+        // here only when a value is longer than the cut (VisitBreakdownSql).
         var query = CrossedCounter.IsVisitDimension(filter.Dimension) ? FilteredVisits(siteId, start, end, filter) : VisitsHavingEvent(siteId, start, end, filter);
         var visits = await CrossedData.VisitsAsync(query, filter.Dimension, dimension, ct);
         List<CrossEvent> events = [];
@@ -251,10 +272,12 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
             events = await CrossedData.EventsAsync(db, siteId, query, visits, span, filter.Dimension, filter.Value, dimension, ct);
         }
 
-        var counter = new CrossedCounter((filter.Dimension, filter.Value), dimension);
         counter.Add(visits, events);
-        return counter.Rows().Select(r => new BreakdownRow(r.Value, r.Visitors, r.Visits, r.Pageviews, r.Events, r.Bounces, r.DurationSeconds));
+        return Rows(counter);
     }
+
+    private static IEnumerable<BreakdownRow> Rows(CrossedCounter counter) =>
+        counter.Rows().Select(r => new BreakdownRow(r.Value, r.Visitors, r.Visits, r.Pageviews, r.Events, r.Bounces, r.DurationSeconds));
 
     /// <summary>
     /// The pages of the visits matching a visit filter, counted by PostgreSQL: under a broad filter (a country, a
