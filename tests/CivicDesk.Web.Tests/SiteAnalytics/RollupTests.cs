@@ -74,6 +74,10 @@ public abstract class RollupTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(2, rows[(Dimension.Browser, "Chrome")].Visits);
         Assert.Equal(1, rows[(Dimension.ExitPage, "/a")].Visits);
         Assert.Equal(0, rows[(Dimension.ExitPage, "/b")].Visits);
+
+        // The visit's page list goes on from the stored one.
+        var visit = await app.WithDbAsync(db => db.SiteSessions.AsNoTracking().SingleAsync(s => s.SiteId == site.Id && s.Pageviews == 3));
+        Assert.Equal("2,2,/a1,2,/b", visit.Pages);
     }
 
     private Task WaitForEventsAsync(int siteId, int count) =>

@@ -162,8 +162,9 @@ internal static class CrossedData
 
     /// <summary>
     /// The events of <paramref name="events"/> that belong to one of <paramref name="visits"/>, each with its visit (ids and
-    /// the filter's value), read in one join: a goal or property breakdown under a visit filter needs the few visits
-    /// having custom events, where reading every matching visit first read nearly all of the day's under a broad filter.
+    /// the filter's value), read in one join. An event breakdown needs only the visits having such events — the custom
+    /// events of the visits from a country, the events on a page — where reading the visits first read every matching
+    /// one (under a broad filter, nearly all of the day's) and then their events by time.
     /// </summary>
     public static async Task<(List<CrossVisit> Visits, List<CrossEvent> Events)> EventsWithVisitsAsync(
         IQueryable<SiteEvent> events, IQueryable<SiteSession> visits, Dimension filter, Dimension breakdown, CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.SiteAnalytics.Crossing;
 using CivicDesk.Web.SiteAnalytics.Storage;
@@ -249,7 +248,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
             {
                 return db.Database.IsSqlite()
                     ? await PagesOfVisitsInProcessAsync(siteId, days, zone, filter, ct)
-                    : await PagesOfVisitsAsync(siteId, days, zone, filter, ct);
+                    : await PagesOfVisitsAsync(siteId, days, zone, filter, ct) ?? await CountAsync(FilteredVisits(siteId, start, end, filter));
             }
 
             // Goals and their properties: the matching visits' custom events, each with its visit, in one join.
@@ -259,21 +258,35 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
             return Rows(counter);
         }
 
-        // Under a page or goal filter only the visits having such an event are read (one pass over the filter's events,
-        // not a lookup per visit), and the counter finds the matching ones from those events. A visit breakdown comes
-        // here only when a value is longer than the cut (VisitBreakdownSql).
-        var query = CrossedCounter.IsVisitDimension(filter.Dimension) ? FilteredVisits(siteId, start, end, filter) : VisitsHavingEvent(siteId, start, end, filter);
-        var visits = await CrossedData.VisitsAsync(query, filter.Dimension, dimension, ct);
-        List<CrossEvent> events = [];
-        if (CrossedCounter.NeedsEvents(filter.Dimension, dimension))
+        if (!CrossedCounter.IsVisitDimension(dimension))
         {
-            // Visits read for an event breakdown carry no times: their span is asked of the database if needed.
-            var span = CrossedCounter.IsVisitDimension(dimension) ? CrossedData.Span(visits) : ((DateTime, DateTime)?)null;
-            events = await CrossedData.EventsAsync(db, siteId, query, visits, span, filter.Dimension, filter.Value, dimension, ct);
+            // Pages, goals and properties under a page or goal filter: the filter's events, each with its visit, in one
+            // join; the counter keeps the visits having a pageview of the page (an event of the goal).
+            var ofFilter = CrossedData.OfFilter(db.SiteEvents.Where(e => e.SiteId == siteId && e.Timestamp >= start), filter.Dimension, filter.Value);
+            var (having, events) = await CrossedData.EventsWithVisitsAsync(ofFilter, Visits(siteId, start, end), filter.Dimension, dimension, ct);
+            counter.Add(having, events);
+            return Rows(counter);
         }
 
-        counter.Add(visits, events);
-        return Rows(counter);
+        // Under a page or goal filter only the visits having such an event are read (one pass over the filter's events,
+        // not a lookup per visit), and the counter finds the matching ones from those events. A visit breakdown comes
+        // here only when a value reaches the cut (VisitBreakdownSql).
+        return await CountAsync(CrossedCounter.IsVisitDimension(filter.Dimension) ? FilteredVisits(siteId, start, end, filter) : VisitsHavingEvent(siteId, start, end, filter));
+
+        async Task<IEnumerable<BreakdownRow>> CountAsync(IQueryable<SiteSession> query)
+        {
+            var visits = await CrossedData.VisitsAsync(query, filter.Dimension, dimension, ct);
+            List<CrossEvent> events = [];
+            if (CrossedCounter.NeedsEvents(filter.Dimension, dimension))
+            {
+                // Visits read for an event breakdown carry no times: their span is asked of the database if needed.
+                var span = CrossedCounter.IsVisitDimension(dimension) ? CrossedData.Span(visits) : ((DateTime, DateTime)?)null;
+                events = await CrossedData.EventsAsync(db, siteId, query, visits, span, filter.Dimension, filter.Value, dimension, ct);
+            }
+
+            counter.Add(visits, events);
+            return Rows(counter);
+        }
     }
 
     private static IEnumerable<BreakdownRow> Rows(CrossedCounter counter) =>
@@ -288,7 +301,9 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
     /// the days; visitors distinct over the days equal the sum of each day's, since a visit keeps the visitor id of the
     /// day it began and a later visit gets that day's id. The crossed-breakdown tests hold the two equal.
     /// </summary>
-    private async Task<IEnumerable<BreakdownRow>> PagesOfVisitsAsync(int siteId, Period days, TimeZoneInfo zone, DashboardFilter filter, CancellationToken ct)
+    /// <returns>The rows, or null when a page is as long as the cut: two such pages may be one row, with each visitor
+    /// once, which the counter counts.</returns>
+    private async Task<IEnumerable<BreakdownRow>?> PagesOfVisitsAsync(int siteId, Period days, TimeZoneInfo zone, DashboardFilter filter, CancellationToken ct)
     {
         var (start, end) = days.Utc(zone);
         var pages = await db.SiteEvents.AsNoTracking()
@@ -302,48 +317,50 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
                 Visits = g.Select(x => x.SessionId).Distinct().Count(),
                 Pageviews = g.Count(),
             }).ToListAsync(ct);
-        return pages.Select(p => new BreakdownRow(p.Page, p.Visitors, p.Visits, p.Pageviews, 0, 0, 0));
+        return pages.Exists(p => p.Page.Length >= SiteCrossedStats.ValueMaxLength) ? null : pages.Select(p => new BreakdownRow(p.Page, p.Visitors, p.Visits, p.Pageviews, 0, 0, 0));
     }
 
     /// <summary>
-    /// The pages of the visits matching a visit filter, counted here for SQLite, which reads in the process: the
-    /// matching visits' ids, then the pageviews in their span streamed through one pass that counts each page's
-    /// pageviews, visits and visitors (values cut as <see cref="CrossedCounter"/> cuts them). Under a broad filter
-    /// (a country, a device) that is most of the day's pageviews; carrying each as an object through the general
-    /// counter, sorted by visit, cost about half of the query and most of its garbage (docs/benchmarks.md, 2026-12-03).
-    /// Visits and visitors are numbered densely, so that each "seen" test is one long in a set of longs, and days that
-    /// reach the present read their events from their start on, without asking first where their visits end.
-    /// The same definition as <see cref="CrossedCounter"/> and <see cref="PagesOfVisitsAsync"/>; the crossed-breakdown
-    /// tests hold them equal.
+    /// The pages of the visits matching a visit filter, counted here for SQLite, which reads in the process: from the
+    /// matching visits' page lists (<see cref="SiteSession.Pages"/>), one pass over the visits the breakdown needs
+    /// anyway. Under a broad filter (a country, a device) the pageviews of the day were most of the day's events, and
+    /// reading them one by one took 150–200 ms at 10 M events by the end of the day (docs/benchmarks.md, 2026-12-03).
+    /// Visits without a list (stored before it existed, or with more pages than it keeps) have their pageviews read from
+    /// their events. The same definition as <see cref="CrossedCounter"/> and <see cref="PagesOfVisitsAsync"/>; the
+    /// crossed-breakdown tests hold them equal.
     /// </summary>
     private async Task<IEnumerable<BreakdownRow>> PagesOfVisitsInProcessAsync(int siteId, Period days, TimeZoneInfo zone, DashboardFilter filter, CancellationToken ct)
     {
         var (start, end) = days.Utc(zone);
         var visits = FilteredVisits(siteId, start, end, filter);
-        // Visits and visitors numbered densely, so that "page p seen in visit v" is one long in a set of longs.
-        var numbers = new Dictionary<long, (int Visit, int Visitor)>();
-        var visitors = new Dictionary<long, int>();
-        await foreach (var v in visits.Select(v => new { v.SessionId, v.VisitorId }).AsAsyncEnumerable().WithCancellation(ct))
+        var count = new PageCount();
+        var unlisted = new HashSet<long>();
+        await foreach (var v in visits.Select(v => new { v.SessionId, v.VisitorId, v.Pages }).AsAsyncEnumerable().WithCancellation(ct))
         {
-            ref var visitor = ref CollectionsMarshal.GetValueRefOrAddDefault(visitors, v.VisitorId, out var known);
-            if (!known)
+            count.AddVisit(v.SessionId, v.VisitorId);
+            if (v.Pages is null)
             {
-                visitor = visitors.Count - 1;
+                unlisted.Add(v.SessionId);
+                continue;
             }
 
-            numbers[v.SessionId] = (numbers.Count, visitor);
+            var pages = VisitPages.Read(v.Pages);
+            while (pages.MoveNext())
+            {
+                count.Add(v.SessionId, pages.Path, pages.Pageviews);
+            }
         }
 
-        if (numbers.Count == 0)
+        if (unlisted.Count == 0)
         {
-            return [];
+            return count.Rows();
         }
 
         var pageviews = db.SiteEvents.AsNoTracking().Where(e => e.SiteId == siteId && e.Name == CrossEvent.Pageview);
-        if (numbers.Count <= CrossedData.FewVisits)
+        if (unlisted.Count <= CrossedData.FewVisits)
         {
-            // A selective filter: its visits' pageviews by visit ((site, visit) index), not the whole span's.
-            var ids = numbers.Keys.ToList();
+            // Few visits without a list: their pageviews by visit ((site, visit) index), not the whole span's.
+            var ids = unlisted.ToList();
             pageviews = pageviews.Where(e => EF.Parameter(ids).Contains(e.SessionId));
         }
         else if (end > time.GetUtcNow().UtcDateTime)
@@ -357,31 +374,15 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
             pageviews = pageviews.Where(e => e.Timestamp >= from && e.Timestamp <= to);
         }
 
-        var pages = new Dictionary<string, int>(StringComparer.Ordinal);
-        var counts = new List<(string Page, long Visitors, long Visits, long Pageviews)>();
-        var seenVisits = new HashSet<long>();
-        var seenVisitors = new HashSet<long>();
         await foreach (var e in pageviews.Select(e => new { e.SessionId, e.Pathname }).AsAsyncEnumerable().WithCancellation(ct))
         {
-            if (!numbers.TryGetValue(e.SessionId, out var number))
+            if (unlisted.Contains(e.SessionId))
             {
-                continue;
+                count.Add(e.SessionId, e.Pathname, 1);
             }
-
-            var page = SiteCrossedStats.Cut(e.Pathname);
-            ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(pages, page, out var known);
-            if (!known)
-            {
-                id = counts.Count;
-                counts.Add((page, 0, 0, 0));
-            }
-
-            var pageKey = (long)id << 32;
-            var c = counts[id];
-            counts[id] = (c.Page, c.Visitors + (seenVisitors.Add(pageKey | (uint)number.Visitor) ? 1 : 0), c.Visits + (seenVisits.Add(pageKey | (uint)number.Visit) ? 1 : 0), c.Pageviews + 1);
         }
 
-        return counts.Select(c => new BreakdownRow(c.Page, c.Visitors, c.Visits, c.Pageviews, 0, 0, 0));
+        return count.Rows();
     }
 
     /// <summary>The runs of consecutive days of <paramref name="period"/> that are not in <paramref name="computed"/>.</summary>

@@ -434,7 +434,8 @@ public sealed class EventWriter(
         await BulkSql.InsertAsync(
             db, rows, ct,
             conflictColumns: [nameof(SiteSession.SiteId), nameof(SiteSession.SessionId)],
-            updateColumns: [nameof(SiteSession.LastAt), nameof(SiteSession.Pageviews), nameof(SiteSession.Events), nameof(SiteSession.InteractiveEvents), nameof(SiteSession.ExitPage)]);
+            updateColumns: [nameof(SiteSession.LastAt), nameof(SiteSession.Pageviews), nameof(SiteSession.Events), nameof(SiteSession.InteractiveEvents), nameof(SiteSession.ExitPage),
+                nameof(SiteSession.Pages)]);
     }
 
     /// <summary>Adds the batch's counters with one atomic upsert, so nodes writing the same hour never lose an update.</summary>

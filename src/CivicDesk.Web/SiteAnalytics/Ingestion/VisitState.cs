@@ -36,6 +36,9 @@ internal sealed class VisitState
     public string EntryPage { get; private init; }
     public string ExitPage { get; private set; }
 
+    /// <summary>The pages viewed, with their pageviews.</summary>
+    public VisitPages Pages { get; private init; } = new();
+
     public bool IsBounce => Pageviews <= 1 && InteractiveEvents == 0;
 
     public long DurationSeconds => (long)(LastAt - StartedAt).TotalSeconds;
@@ -52,6 +55,7 @@ internal sealed class VisitState
         {
             Pageviews++;
             ExitPage = e.Pathname;
+            Pages.Add(e.Pathname);
         }
         else if (e.Interactive)
         {
@@ -89,6 +93,7 @@ internal sealed class VisitState
         row.Events = Events;
         row.InteractiveEvents = InteractiveEvents;
         row.ExitPage = ExitPage;
+        row.Pages = Pages.Text();
     }
 
     /// <summary>A visit stored earlier, taken up again after a restart.</summary>
@@ -126,6 +131,7 @@ internal sealed class VisitState
             Events = row.Events,
             InteractiveEvents = row.InteractiveEvents,
             ExitPage = row.ExitPage,
+            Pages = VisitPages.From(row.Pages),
         };
     }
 }

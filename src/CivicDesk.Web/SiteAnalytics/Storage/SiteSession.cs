@@ -34,6 +34,12 @@ public sealed class SiteSession
     public string? OsVersion { get; set; }
     public string? Device { get; set; }
 
+    /// <summary>
+    /// The visit's pages with their pageviews (<see cref="VisitPages"/>), so that a page breakdown under a visit filter
+    /// reads the matching visits alone rather than every pageview of the day (ADR 0009); null when not kept.
+    /// </summary>
+    public string? Pages { get; set; }
+
     /// <summary>A bounce is a visit with at most one pageview and no interactive custom event (as Plausible counts it).</summary>
     public bool IsBounce => Pageviews <= 1 && InteractiveEvents == 0;
 

@@ -736,6 +736,9 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)");
 
+                    b.Property<string>("Pages")
+                        .HasColumnType("text");
+
                     b.Property<int>("Pageviews")
                         .HasColumnType("integer");
 

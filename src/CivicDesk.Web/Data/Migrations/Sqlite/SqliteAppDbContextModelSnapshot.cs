@@ -711,6 +711,9 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                         .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Pages")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Pageviews")
                         .HasColumnType("INTEGER");
 
