@@ -23,8 +23,9 @@ internal static class DatabaseSetup
         switch (options.Provider)
         {
             case DatabaseProvider.Postgres:
+                var postgres = WithoutJit(options.ConnectionString);
                 services.AddDbContext<AppDbContext, PostgresAppDbContext>(db => db.UseNpgsql(
-                    options.ConnectionString,
+                    postgres,
                     npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")), optionsLifetime: ServiceLifetime.Singleton);
                 break;
             default:
@@ -34,6 +35,24 @@ internal static class DatabaseSetup
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Turns PostgreSQL's JIT compilation off for CivicDesk's sessions, unless the connection string's <c>Options</c> say
+    /// otherwise. The planner compiles any query it costs above <c>jit_above_cost</c>, and a dashboard query whose filter
+    /// it cannot estimate (a country: <c>COALESCE("Country", '') = 'VN'</c>) gets there while running for 100 ms: at
+    /// 10 M events, 72 ms of a 170 ms query were compilation (docs/benchmarks.md, 2026-12-03). JIT pays off for long
+    /// analytical scans, which CivicDesk does not run.
+    /// </summary>
+    internal static string WithoutJit(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Options?.Contains("jit", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? "-c jit=off" : builder.Options + " -c jit=off";
+        }
+
+        return builder.ToString();
     }
 
     /// <summary>Makes a relative SQLite file path absolute under the content root and creates its folder.</summary>

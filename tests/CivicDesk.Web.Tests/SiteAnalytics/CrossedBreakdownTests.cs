@@ -132,6 +132,7 @@ public abstract class CrossedBreakdownTests<TApp>(TApp app) : IClassFixture<TApp
         DashboardFilter[] filters =
         [
             vietnam, new(Dimension.Page, "/p1"), new(Dimension.Page, longPage + "x"), new(Dimension.Page, cut), new(Dimension.EntryPage, cut),
+            new(Dimension.Source, ""), // none: direct traffic, a column that is null
         ];
         // The visits without a page list have their pageviews read by visit, and (with the threshold lowered) by time.
         foreach (var few in new[] { CrossedData.FewVisits, 0 })

@@ -67,9 +67,13 @@ public sealed class VisitPagesTests
     [InlineData("x,1,/")]
     [InlineData("1,/")]
     [InlineData("1,-1,/")]
-    public void Text_not_in_the_form_is_refused(string text)
+    public void Text_not_in_the_form_is_refused_and_not_taken_up(string text)
     {
         Assert.Throws<FormatException>(() => Read(text));
+        var pages = VisitPages.From(text);
+        pages.Add("/");
+        Assert.False(pages.Known);
+        Assert.Null(pages.Text());
     }
 
     private static List<(string, int)> Read(string text)

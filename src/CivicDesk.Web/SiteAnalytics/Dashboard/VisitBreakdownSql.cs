@@ -70,7 +70,9 @@ internal static class VisitBreakdownSql
         {
             Dimension.Page => $"{S(nameof(SiteSession.SessionId))} IN ({eventsOfSite} AND {E(nameof(SiteEvent.Name))} = {{4}} AND {E(nameof(SiteEvent.Pathname))} = {{3}})",
             Dimension.Goal => $"{S(nameof(SiteSession.SessionId))} IN ({eventsOfSite} AND {E(nameof(SiteEvent.Name))} = {{3}} AND {E(nameof(SiteEvent.Name))} <> {{4}})",
-            _ => $"COALESCE({S(CrossedData.Column(filter.Dimension))}, '') = {{3}}",
+            // A value other than "" compares the column itself, whose statistics the database has (CrossedData.Having).
+            _ when filter.Value.Length == 0 => $"COALESCE({S(CrossedData.Column(filter.Dimension))}, '') = {{3}}",
+            _ => $"{S(CrossedData.Column(filter.Dimension))} = {{3}}",
         };
         return $$"""
             SELECT {{value}} AS "Value",

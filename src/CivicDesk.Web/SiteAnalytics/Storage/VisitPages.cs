@@ -65,23 +65,29 @@ public sealed class VisitPages
         return text.ToString();
     }
 
-    /// <summary>Takes up the pages of a stored visit (null: not known, and they stay so).</summary>
+    /// <summary>
+    /// Takes up the pages of a stored visit. Null, or a text not in the form (never written so, but a row edited by
+    /// hand must not stop the writer), are not known, and they stay so: the visit's pageviews are then read from its events.
+    /// </summary>
     public static VisitPages From(string? text)
     {
         var pages = new VisitPages();
-        if (text is null)
+        try
+        {
+            var reader = Read(text ?? throw new FormatException("Not known."));
+            while (reader.MoveNext())
+            {
+                pages._pages.Add((reader.Path.ToString(), reader.Pageviews));
+            }
+
+            pages._length = text.Length;
+        }
+        catch (FormatException)
         {
             pages.Known = false;
-            return pages;
+            pages._pages.Clear();
         }
 
-        var reader = Read(text);
-        while (reader.MoveNext())
-        {
-            pages._pages.Add((reader.Path.ToString(), reader.Pageviews));
-        }
-
-        pages._length = text.Length;
         return pages;
     }
 
