@@ -247,9 +247,9 @@ internal static class CrossedData
     }
 
     /// <summary>
-    /// s => (s.column ?? "") == value, said so that the database can use its statistics: the visits whose visit filter <paramref name="dimension"/> has <paramref name="value"/>
-    /// ("" for none). A value as long as the cut (<see cref="SiteCrossedStats.ValueMaxLength"/>) stands for every longer
-    /// one it begins, as in <see cref="OfFilter"/>.
+    /// s => (s.column ?? "") == value, said so that the database can use its statistics: the visits whose visit filter
+    /// <paramref name="dimension"/> has <paramref name="value"/> ("" for none). A value as long as the cut
+    /// (<see cref="SiteCrossedStats.ValueMaxLength"/>) stands for every longer one it begins, as in <see cref="OfFilter"/>.
     /// </summary>
     public static Expression<Func<SiteSession, bool>> Having(Dimension dimension, string value)
     {

@@ -24,9 +24,9 @@ namespace CivicDesk.Web.SiteAnalytics.Dashboard;
 internal static class VisitBreakdownSql
 {
     /// <summary>
-    /// The rows, or null when a value reaches <see cref="SiteCrossedStats.ValueMaxLength"/>: values are cut to that
-    /// length, so two long values may be one row with each visitor once, and a filter value of that length stands for
-    /// every longer one it begins (<see cref="CrossedData.Having"/>). The caller then counts the general way.
+    /// The rows, or null when a value is longer than <see cref="SiteCrossedStats.ValueMaxLength"/> (values are cut to
+    /// that length, so two long values may be one row with each visitor once) or the filter's value reaches it (it then
+    /// stands for every longer value it begins: <see cref="CrossedData.Having"/>). The caller then counts the general way.
     /// </summary>
     public static async Task<List<BreakdownRow>?> CountAsync(
         AppDbContext db, int siteId, DateTime start, DateTime end, Dimension dimension, DashboardFilter filter, CancellationToken ct)

@@ -14,7 +14,8 @@ public sealed class VisitPages
     /// <summary>Beyond this many characters a visit's pages are not kept: its row is rewritten on every batch while it lasts.</summary>
     public const int MaxLength = 4_000;
 
-    private readonly List<(string Path, int Pageviews)> _pages = [];
+    // Capacity 1: most visits view one or two pages, and every open visit keeps its list in the writer's memory.
+    private readonly List<(string Path, int Pageviews)> _pages = new(1);
     private int _length;
 
     /// <summary>False once the pages no longer fit (or were never known, for a visit taken up from an older row).</summary>
@@ -48,7 +49,10 @@ public sealed class VisitPages
         }
     }
 
-    /// <summary>The column's text, or null when the pages are not known.</summary>
+    /// <summary>
+    /// The column's text, or null when the pages are not known. Built for each write rather than kept: the writer holds
+    /// every open visit, and a kept text was more memory than the list (docs/benchmarks.md, 2026-12-03).
+    /// </summary>
     public string? Text()
     {
         if (!Known)
