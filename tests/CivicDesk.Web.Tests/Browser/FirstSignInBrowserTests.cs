@@ -31,14 +31,14 @@ public abstract class FirstSignInBrowserTests<TApp>(BrowserFixture<TApp> browser
         await page.GetByRole(AriaRole.Button, new() { Name = "Tạo tài khoản quản trị" }).ClickAsync();
 
         // Signed in, on the unit page, which invites the administrator to add the first unit.
-        await page.WaitForURLAsync("**/units");
+        await page.ArrivesAtAsync("/units");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Đơn vị", Exact = true })).ToBeVisibleAsync();
         await Expect(page.Locator("#sidebar")).ToContainTextAsync("Nguyễn Văn An");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Đăng xuất" })).ToBeVisibleAsync();
         Assert.Null(browser.App.Services.GetRequiredService<FirstRunSetup>().Token);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Đăng xuất" }).ClickAsync();
-        await page.WaitForURLAsync("**/account/login");
+        await page.ArrivesAtAsync("/account/login");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Đăng nhập" })).ToBeVisibleAsync();
         await Expect(page.Locator("#sidebar")).ToHaveCountAsync(0);
 
@@ -54,7 +54,7 @@ public abstract class FirstSignInBrowserTests<TApp>(BrowserFixture<TApp> browser
 
         await page.GetByLabel("Mật khẩu").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Đăng nhập" }).ClickAsync();
-        await page.WaitForURLAsync("**/channels");
+        await page.ArrivesAtAsync("/channels");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Kênh", Exact = true })).ToBeVisibleAsync();
         await Expect(page.Locator("#sidebar")).ToContainTextAsync("Nguyễn Văn An");
 
