@@ -107,8 +107,9 @@ public abstract class CrossedBreakdownTests<TApp>(TApp app) : IClassFixture<TApp
                     SiteId = site.Id, SessionId = sessions + i, VisitorId = i < 2 ? 7 : i, StartedAt = began, LastAt = began.AddTicks(times[i].Duration),
                     Pageviews = 1 + (i % 2), Events = 1 + (i % 2) + (i % 3 == 0 ? 1 : 0), InteractiveEvents = i % 3 == 0 ? 1 : 0,
                     EntryPage = page, ExitPage = page, Country = i % 4 == 3 ? "US" : "VN", Device = "Mobile",
-                    // Half the visits with a page list as the writer keeps it, half without (as stored before the list existed).
-                    Pages = i % 2 == 0 ? $"1,{page.Length},{page}" : null,
+                    // Half the visits with a page list as the writer keeps it, half without (as stored before the list
+                    // existed), and one with a list not in its form (a row edited by hand): counted from its events.
+                    Pages = i == 4 ? $"1,{page.Length + 9},{page}" : i % 2 == 0 ? $"1,{page.Length},{page}" : null,
                 });
                 db.SiteEvents.Add(new SiteEvent
                 {

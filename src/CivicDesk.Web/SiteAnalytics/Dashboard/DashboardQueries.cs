@@ -325,9 +325,9 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
     /// matching visits' page lists (<see cref="SiteSession.Pages"/>), one pass over the visits the breakdown needs
     /// anyway. Under a broad filter (a country, a device) the pageviews of the day were most of the day's events, and
     /// reading them one by one took 150–200 ms at 10 M events by the end of the day (docs/benchmarks.md, 2026-12-03).
-    /// Visits without a list (stored before it existed, or with more pages than it keeps) have their pageviews read from
-    /// their events. The same definition as <see cref="CrossedCounter"/> and <see cref="PagesOfVisitsAsync"/>; the
-    /// crossed-breakdown tests hold them equal.
+    /// Visits without a list (stored before it existed, or with more pages than it keeps) or with one not in its form
+    /// have their pageviews read from their events. The same definition as <see cref="CrossedCounter"/> and
+    /// <see cref="PagesOfVisitsAsync"/>; the crossed-breakdown tests hold them equal.
     /// </summary>
     private async Task<IEnumerable<BreakdownRow>> PagesOfVisitsInProcessAsync(int siteId, Period days, TimeZoneInfo zone, DashboardFilter filter, CancellationToken ct)
     {
@@ -338,7 +338,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
         await foreach (var v in visits.Select(v => new { v.SessionId, v.VisitorId, v.Pages }).AsAsyncEnumerable().WithCancellation(ct))
         {
             count.AddVisit(v.SessionId, v.VisitorId);
-            if (v.Pages is null)
+            if (v.Pages is null || !VisitPages.IsWellFormed(v.Pages))
             {
                 unlisted.Add(v.SessionId);
                 continue;

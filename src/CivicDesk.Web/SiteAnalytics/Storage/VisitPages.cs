@@ -98,6 +98,28 @@ public sealed class VisitPages
     /// <summary>The pages of a column's text, each path as a slice of it (nothing is allocated per page).</summary>
     public static PageReader Read(string text) => new(text);
 
+    /// <summary>
+    /// Whether a column's text is in the form <see cref="Read"/> reads. The writer never stores another, but a row
+    /// edited by hand must not make a dashboard fail: its readers count such a visit as one without a list.
+    /// </summary>
+    public static bool IsWellFormed(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            var reader = Read(text);
+            while (reader.MoveNext())
+            {
+            }
+
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     private static int Digits(int n)
     {
         var digits = 1;
