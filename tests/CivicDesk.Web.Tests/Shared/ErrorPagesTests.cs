@@ -51,6 +51,22 @@ public abstract class ErrorPagesTests<TApp>(TApp app) : IClassFixture<TApp>
         await AssertPageAsync(missing, HttpStatusCode.NotFound, app.Translate("vi", "Error.404.Title"), app.Translate("vi", "Error.404.Text"));
     }
 
+    [Theory]
+    [InlineData("/error/404", HttpStatusCode.NotFound, "Error.404")]
+    [InlineData("/error/403", HttpStatusCode.Forbidden, "Error.403")]
+    [InlineData("/error/400", HttpStatusCode.BadRequest, "Error.400")]
+    [InlineData("/error/500", HttpStatusCode.InternalServerError, "Error.500")]
+    [InlineData("/error/200", HttpStatusCode.NotFound, "Error.404")]
+    [InlineData("/error/999", HttpStatusCode.NotFound, "Error.404")]
+    public async Task An_error_page_asked_for_directly_answers_with_the_status_it_describes(string path, HttpStatusCode status, string key)
+    {
+        app.EnsureAvailable();
+
+        var response = await Client().GetAsync(path);
+
+        await AssertPageAsync(response, status, app.Translate("vi", key + ".Title"), app.Translate("vi", key + ".Text"));
+    }
+
     [Fact]
     public async Task A_page_that_throws_shows_the_translated_500_page_and_the_exception_is_logged_once()
     {
