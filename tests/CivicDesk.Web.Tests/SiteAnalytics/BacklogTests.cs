@@ -25,8 +25,7 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-backlog-{Guid.NewGuid():N}");
         using var spool = new Spool(folder, 1 << 20);
         // A writer of its own, one event a batch, so that every visit goes on across batches.
-        using var writer = new EventWriter(new IngestQueue(1), spool, app.Services.GetRequiredService<IServiceScopeFactory>(),
-            Options.Create(new AnalyticsOptions { BatchSize = 1 }), TimeProvider.System, NullLogger<EventWriter>.Instance);
+        using var writer = Writer(spool, new AnalyticsOptions { BatchSize = 1 });
         // Three days ago at 10:00 in Vietnam. A: /a, /b two minutes later, /c two more; 40 minutes later /d (a new
         // visit). B: /a a minute after A (a bounce).
         var start = DateTime.SpecifyKind(TimeProvider.System.GetUtcNow().UtcDateTime.Date.AddDays(-3).AddHours(3), DateTimeKind.Utc);
@@ -65,6 +64,105 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(1, daily.Single(r => r.Dimension == Dimension.ExitPage && r.Value == "/c").Visits);
         Assert.Equal(0, daily.Single(r => r.Dimension == Dimension.ExitPage && r.Value == "/b").Visits);
     }
+
+    [Fact]
+    public async Task A_visit_row_left_behind_when_the_writer_stopped_is_brought_up_to_date_from_its_events_at_the_next_start()
+    {
+        app.EnsureAvailable();
+        var ct = TestContext.Current.CancellationToken;
+        var site = await Analytics.CreateSiteAsync(app);
+        var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-backlog-{Guid.NewGuid():N}");
+        using var spool = new Spool(folder, 1 << 20);
+        // Batches of one event are always full, as when the writer is behind: a visit's row is written when the visit
+        // begins and then, with this interval, not again before the writer catches up.
+        var options = new AnalyticsOptions { BatchSize = 1, VisitWriteInterval = TimeSpan.FromHours(1) };
+        var now = TimeProvider.System.GetUtcNow().UtcDateTime;
+        var start = new DateTime(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, DateTimeKind.Utc).AddMinutes(-10);
+        var download = Pageview(site, 11, start.AddMinutes(2), "/b") with { Name = "File Download", Props = """{"url":"/a.pdf"}""" };
+        spool.Append([Pageview(site, 11, start, "/a"), Pageview(site, 11, start.AddMinutes(1), "/b"), download, Pageview(site, 11, start.AddMinutes(3), "/a")]);
+        Task<SiteSession> VisitAsync() => app.WithDbAsync(db => db.SiteSessions.AsNoTracking().SingleAsync(s => s.SiteId == site.Id, ct));
+
+        try
+        {
+            using (var stopped = Writer(spool, options))
+            {
+                for (var i = 0; i < 4; i++)
+                {
+                    Assert.Equal(1, await stopped.WriteBatchAsync(ct));
+                }
+            }
+
+            // The process stopped there (as with kill -9): the events are stored, the visit's row holds its first one.
+            var behind = await VisitAsync();
+            Assert.Equal((1, 1, "/a", start, "1,2,/a"), (behind.Pageviews, behind.Events, behind.ExitPage, behind.LastAt, behind.Pages));
+
+            // The next start, with nothing left in the spool, brings the row up to date from the visit's stored events.
+            using var restarted = Writer(spool, options);
+            Assert.Equal(0, await restarted.WriteBatchAsync(ct));
+            var caughtUp = await VisitAsync();
+            Assert.Equal(
+                (3, 4, 1, "/a", start.AddMinutes(3), "2,2,/a1,2,/b"),
+                (caughtUp.Pageviews, caughtUp.Events, caughtUp.InteractiveEvents, caughtUp.ExitPage, caughtUp.LastAt, caughtUp.Pages));
+
+            // The visit goes on from there: a full batch leaves the row behind again, and the writer, caught up, writes it.
+            spool.Append([Pageview(site, 11, start.AddMinutes(4), "/c")]);
+            Assert.Equal(1, await restarted.WriteBatchAsync(ct));
+            Assert.Equal(4, (await VisitAsync()).Events);
+            Assert.Equal(0, await restarted.WriteBatchAsync(ct));
+            var goneOn = await VisitAsync();
+            Assert.Equal((4, 5, "/c", "2,2,/a1,2,/b1,2,/c"), (goneOn.Pageviews, goneOn.Events, goneOn.ExitPage, goneOn.Pages));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        var hours = await app.WithDbAsync(db => db.SiteHourlyStats.AsNoTracking().Where(s => s.SiteId == site.Id).ToListAsync(ct));
+        Assert.Equal((1L, 0L, 4L, 1L), (hours.Sum(h => h.Visits), hours.Sum(h => h.Bounces), hours.Sum(h => h.Pageviews), hours.Sum(h => h.Events)));
+        Assert.Equal(4 * 60L, hours.Sum(h => h.DurationSeconds));
+    }
+
+    [Fact]
+    public async Task A_visit_that_ends_in_event_time_while_the_writer_is_behind_is_written_then()
+    {
+        // A backlog replayed faster than it was lived: a visit can end within seconds of the wall clock. Its row is
+        // written once it has ended, so that a row behind its visit always belongs to a visit of the last 30 minutes of
+        // event time, which is where the next start looks for them.
+        app.EnsureAvailable();
+        var ct = TestContext.Current.CancellationToken;
+        var site = await Analytics.CreateSiteAsync(app);
+        var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-backlog-{Guid.NewGuid():N}");
+        using var spool = new Spool(folder, 1 << 20);
+        using var writer = Writer(spool, new AnalyticsOptions { BatchSize = 1, VisitWriteInterval = TimeSpan.FromHours(1) });
+        var start = DateTime.SpecifyKind(TimeProvider.System.GetUtcNow().UtcDateTime.Date.AddDays(-2).AddHours(3), DateTimeKind.Utc);
+        spool.Append([Pageview(site, 11, start, "/a"), Pageview(site, 11, start.AddMinutes(1), "/b"), Pageview(site, 22, start.AddMinutes(20), "/a"),
+            Pageview(site, 22, start.AddMinutes(40), "/c")]);
+        Task<SiteSession> VisitAsync(long visitor) =>
+            app.WithDbAsync(db => db.SiteSessions.AsNoTracking().SingleAsync(s => s.SiteId == site.Id && s.VisitorId == visitor, ct));
+
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(1, await writer.WriteBatchAsync(ct));
+            }
+
+            Assert.Equal(1, (await VisitAsync(11)).Pageviews);
+            Assert.Equal(1, await writer.WriteBatchAsync(ct));
+            // 40 minutes after 11's visit began, 39 after its last event: it has ended, and its row is written. 22's
+            // visit, 20 minutes on, stays behind while the batches are full.
+            Assert.Equal((2, "/b"), ((await VisitAsync(11)).Pageviews, (await VisitAsync(11)).ExitPage));
+            Assert.Equal(1, (await VisitAsync(22)).Pageviews);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A writer of the test's own over <paramref name="spool"/>, driven batch by batch.</summary>
+    private EventWriter Writer(Spool spool, AnalyticsOptions options) =>
+        new(new IngestQueue(1), spool, app.Services.GetRequiredService<IServiceScopeFactory>(), Options.Create(options), TimeProvider.System, NullLogger<EventWriter>.Instance);
 
     private static PendingEvent Pageview(Site site, long visitor, DateTime at, string path) => new()
     {

@@ -40,6 +40,8 @@ public sealed class EventWriter(
     /// <summary>When the spooler last wrote events (<see cref="Environment.TickCount64"/>).</summary>
     private long _lastSpooled;
     private readonly Dictionary<(int SiteId, long VisitorId), VisitState> _visits = [];
+    /// <summary>Visits whose row is behind their state in memory (<see cref="AnalyticsOptions.VisitWriteInterval"/>).</summary>
+    private readonly HashSet<VisitState> _unwritten = [];
     private readonly DailyRollups _rollups = new();
     private readonly Dictionary<int, TimeZoneInfo> _zones = [];
     private readonly TextPool _texts = new(50_000);
@@ -224,6 +226,13 @@ public sealed class EventWriter(
         var lengths = MaxLengths(db.Model.FindEntityType(typeof(SiteEvent))!);
         var events = read.Select(e => Storable(e, lengths, _texts)).ToList();
         Backlog = events.Count;
+        if (!_visitsLoaded)
+        {
+            // The visits still open when the batch's first event happened: after an outage that is long before now. With
+            // nothing to store, those open now, so that rows a crash left behind their events are brought up to date.
+            await LoadOpenVisitsAsync(db, events.Count > 0 ? events.Min(e => e.Timestamp) : null, ct);
+        }
+
         if (events.Count == 0)
         {
             if (next != _checkpoint.Value)
@@ -231,13 +240,17 @@ public sealed class EventWriter(
                 _checkpoint = next;
             }
 
-            return 0;
-        }
+            // Caught up: the visits whose rows waited are written now.
+            if (_unwritten.Count > 0)
+            {
+                await using var visitsOnly = await db.Database.BeginTransactionAsync(ct);
+                var due = _unwritten.ToList();
+                await SaveVisitsAsync(db, due, ct);
+                await visitsOnly.CommitAsync(ct);
+                Written(due);
+            }
 
-        if (!_visitsLoaded)
-        {
-            // The visits still open when the batch's first event happened: after an outage that is long before now.
-            await LoadOpenVisitsAsync(db, events.Min(e => e.Timestamp), ct);
+            return 0;
         }
 
         await LoadZonesAsync(db, events, ct);
@@ -286,7 +299,16 @@ public sealed class EventWriter(
             }
         }
 
-        await SaveVisitsAsync(db, touched.Values, ct);
+        var latest = events.Max(e => e.Timestamp);
+        if (latest > _latest)
+        {
+            _latest = latest;
+        }
+
+        // Less than half a batch: the writer keeps up with time to spare (the spooler hands over what has come, so
+        // under load batches fall a little short of whole ones, which is still being behind).
+        var visits = VisitsToWrite(touched.Values, caughtUp: events.Count * 2 < options.Value.BatchSize);
+        await SaveVisitsAsync(db, visits, ct);
         await BulkSql.InsertAsync(db, rows, ct);
         await AddStatsAsync(db, stats.Values.ToList(), ct);
         await _rollups.FlushAsync(db, ct);
@@ -296,19 +318,48 @@ public sealed class EventWriter(
             updateColumns: [nameof(SpoolCheckpoint.Segment), nameof(SpoolCheckpoint.Offset), nameof(SpoolCheckpoint.UpdatedAt)]);
         await tx.CommitAsync(ct);
         BatchesStored++;
+        Written(visits);
         _checkpoint = next;
         _checkStored = false;
         spool.DeleteBefore(next);
         LastError = null;
-
-        var latest = events.Max(e => e.Timestamp);
-        if (latest > _latest)
-        {
-            _latest = latest;
-        }
-
         ForgetEndedVisits();
         return events.Count;
+    }
+
+    /// <summary>
+    /// The visits whose rows this batch writes: all that wait once the writer has caught up (a small batch); while it
+    /// is behind, those new in the batch, those whose row was last written <see cref="AnalyticsOptions.VisitWriteInterval"/>
+    /// ago or more, and those that have ended in event time. The others keep their state in memory, exact, and are
+    /// written later (with each batch, every open visit was rewritten, and those rewrites were most of the writer's work
+    /// under load: docs/benchmarks.md). So a row behind its visit always belongs to a visit with an event in the last
+    /// 30 minutes of event time, which is where <see cref="LoadOpenVisitsAsync"/> looks after a crash to bring it up to
+    /// date from its stored events.
+    /// </summary>
+    private List<VisitState> VisitsToWrite(IEnumerable<VisitState> touched, bool caughtUp)
+    {
+        _unwritten.UnionWith(touched);
+        if (caughtUp)
+        {
+            return [.. _unwritten];
+        }
+
+        var now = Environment.TickCount64;
+        var interval = (long)options.Value.VisitWriteInterval.TotalMilliseconds;
+        var ended = _latest - VisitTimeout;
+        return _unwritten.Where(v => !v.Stored || now - v.WrittenAt >= interval || v.LastAt < ended).ToList();
+    }
+
+    /// <summary>After the commit: the visits' rows now hold their state.</summary>
+    private void Written(List<VisitState> visits)
+    {
+        var now = Environment.TickCount64;
+        foreach (var visit in visits)
+        {
+            visit.Stored = true;
+            visit.WrittenAt = now;
+            _unwritten.Remove(visit);
+        }
     }
 
     /// <summary>
@@ -470,28 +521,82 @@ public sealed class EventWriter(
         }
     }
 
-    /// <summary>Takes up the visits open at <paramref name="from"/> (the first event to store) and who was counted for what.</summary>
-    private async Task LoadOpenVisitsAsync(AppDbContext db, DateTime from, CancellationToken ct)
+    /// <summary>
+    /// Takes up the visits open at <paramref name="from"/> (the first event to store; null when there is none) and at
+    /// each site's latest stored event, bringing up to date the rows a stop left behind, and who was counted for what.
+    /// </summary>
+    private async Task LoadOpenVisitsAsync(AppDbContext db, DateTime? from, CancellationToken ct)
     {
         _visits.Clear();
-        var since = from - VisitTimeout;
+        _unwritten.Clear();
+        var now = from ?? time.GetUtcNow().UtcDateTime;
         // Per site, the visits with an event since then, found from the (site, time) index of the events: visits have
         // no index on their last event, whose update on every event would move them in it (and, on PostgreSQL, keep
         // each update from staying within the row's page).
         foreach (var siteId in await db.Sites.AsNoTracking().Select(s => s.Id).ToListAsync(ct))
         {
-            var open = db.SiteEvents.Where(e => e.SiteId == siteId && e.Timestamp >= since).Select(e => e.SessionId);
-            foreach (var row in await db.Set<SiteSession>().AsNoTracking().Where(s => s.SiteId == siteId && open.Contains(s.SessionId)).ToListAsync(ct))
+            var latest = await db.SiteEvents.Where(e => e.SiteId == siteId).MaxAsync(e => (DateTime?)e.Timestamp, ct);
+            if (latest is null)
             {
-                _visits[(row.SiteId, row.VisitorId)] = VisitState.From(row);
+                continue;
+            }
+
+            var since = (from is { } first && first < latest ? first : latest.Value) - VisitTimeout;
+            var open = db.SiteEvents.Where(e => e.SiteId == siteId && e.Timestamp >= since).Select(e => e.SessionId);
+            var visits = (await db.Set<SiteSession>().AsNoTracking().Where(s => s.SiteId == siteId && open.Contains(s.SessionId)).ToListAsync(ct))
+                .Select(VisitState.From).ToList();
+            await CatchUpAsync(db, siteId, visits, ct);
+            foreach (var visit in visits.OrderBy(v => v.StartedAt))
+            {
+                _visits[(visit.SiteId, visit.VisitorId)] = visit;
             }
         }
 
-        await _rollups.LoadAsync(db, _visits.Values.ToDictionary(v => v.SessionId), from, ct);
-        _latest = from;
-        _lastForget = from;
+        await _rollups.LoadAsync(db, _visits.Values.ToDictionary(v => v.SessionId), now, ct);
+        _latest = now;
+        _lastForget = now;
 
         _visitsLoaded = true;
+    }
+
+    /// <summary>
+    /// Applies to visits taken up from their rows the events stored after the rows were last written (a row may be
+    /// behind by up to <see cref="AnalyticsOptions.VisitWriteInterval"/> when the process stopped): a row's
+    /// <see cref="SiteSession.Events"/> is how many of its visit's events it holds, and the writer stores a visit's events
+    /// in the order it applies them, so the events past that count, in the order of their ids, are the ones it lacks.
+    /// Those visits are written with the next transaction.
+    /// </summary>
+    private async Task CatchUpAsync(AppDbContext db, int siteId, List<VisitState> visits, CancellationToken ct)
+    {
+        if (visits.Count == 0)
+        {
+            return;
+        }
+
+        var byId = visits.ToDictionary(v => v.SessionId);
+        var ids = byId.Keys.ToList();
+        var earliest = visits.Min(v => v.StartedAt);
+        // EF.Parameter: the ids travel as one array (see WriteBatchAsync).
+        var stored = db.SiteEvents.AsNoTracking()
+            .Where(e => e.SiteId == siteId && e.Timestamp >= earliest && EF.Parameter(ids).Contains(e.SessionId))
+            .OrderBy(e => e.Id)
+            .Select(e => new { e.SessionId, e.Timestamp, e.Name, e.Pathname, e.Interactive });
+        var seen = new Dictionary<long, int>();
+        await foreach (var e in stored.AsAsyncEnumerable().WithCancellation(ct))
+        {
+            var visit = byId[e.SessionId];
+            var nth = seen[e.SessionId] = seen.GetValueOrDefault(e.SessionId) + 1;
+            if (nth <= visit.Events)
+            {
+                continue;
+            }
+
+            visit.Add(new PendingEvent
+            {
+                EventId = Guid.Empty, SiteId = siteId, Timestamp = e.Timestamp, Name = e.Name, Pathname = _texts.Get(e.Pathname), Interactive = e.Interactive,
+            });
+            _unwritten.Add(visit);
+        }
     }
 
     /// <summary>

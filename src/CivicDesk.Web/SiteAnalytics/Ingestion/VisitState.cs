@@ -39,6 +39,12 @@ internal sealed class VisitState
     /// <summary>The pages viewed, with their pageviews.</summary>
     public VisitPages Pages { get; private init; } = new();
 
+    /// <summary>Whether the visit has a row in site_sessions (it may be behind: see <see cref="WrittenAt"/>).</summary>
+    public bool Stored { get; set; }
+
+    /// <summary>When the row was last written (<see cref="Environment.TickCount64"/>).</summary>
+    public long WrittenAt { get; set; }
+
     public bool IsBounce => Pageviews <= 1 && InteractiveEvents == 0;
 
     public long DurationSeconds => (long)(LastAt - StartedAt).TotalSeconds;
@@ -126,6 +132,7 @@ internal sealed class VisitState
         };
         return new VisitState(first, row.SessionId)
         {
+            Stored = true,
             LastAt = row.LastAt,
             Pageviews = row.Pageviews,
             Events = row.Events,
