@@ -30,7 +30,8 @@ public sealed class SaltStoreTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task A_missing_salt_for_a_past_day_is_remembered_so_ingestion_does_not_ask_the_database_on_every_event()
     {
         const string zone = "Asia/Tokyo";
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 3, 0, 0, TimeSpan.Zero));
+        // 00:10 in Tokyo: yesterday's salt is wanted (a visit going on at midnight would continue under it).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 15, 10, 0, TimeSpan.Zero));
         var store = new SaltStore(app.Services.GetRequiredService<IServiceScopeFactory>(), time);
         var first = await store.SaltsAsync(zone, default);
         Assert.Null(first.Yesterday);
@@ -51,5 +52,29 @@ public sealed class SaltStoreTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Null(soon.Yesterday);
         Assert.Null(later.Yesterday);
         Assert.Equal(first.Today, later.Today);
+    }
+
+    [Fact]
+    public async Task Yesterdays_salt_is_given_only_in_the_first_30_minutes_of_the_day_in_the_sites_zone()
+    {
+        const string zone = "Asia/Ho_Chi_Minh";
+        // 23:50 on 1 December in Vietnam (UTC+7).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 16, 50, 0, TimeSpan.Zero));
+        var store = new SaltStore(app.Services.GetRequiredService<IServiceScopeFactory>(), time);
+        var before = await store.SaltsAsync(zone, default);
+
+        time.Advance(TimeSpan.FromMinutes(20));
+        var justAfter = await store.SaltsAsync(zone, default);
+        time.Advance(TimeSpan.FromMinutes(19));
+        var lastMinute = await store.SaltsAsync(zone, default);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var after = await store.SaltsAsync(zone, default);
+
+        // 00:10 and 00:29: yesterday's salt is the one that was today's before midnight; from 00:30 on, none.
+        Assert.Equal(before.Today, justAfter.Yesterday);
+        Assert.NotEqual(before.Today, justAfter.Today);
+        Assert.Equal(before.Today, lastMinute.Yesterday);
+        Assert.Null(after.Yesterday);
+        Assert.Equal(justAfter.Today, after.Today);
     }
 }

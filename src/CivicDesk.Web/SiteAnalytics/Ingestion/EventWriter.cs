@@ -26,7 +26,8 @@ public sealed class EventWriter(
     TimeProvider time,
     ILogger<EventWriter> logger) : BackgroundService
 {
-    private static readonly TimeSpan VisitTimeout = TimeSpan.FromMinutes(30);
+    /// <summary>A visit ends after this long without events.</summary>
+    internal static readonly TimeSpan VisitTimeout = TimeSpan.FromMinutes(30);
     /// <summary>
     /// How many batches' worth of spooled events stay in memory for the writer (at most a few megabytes): under load
     /// a batch takes a few hundred milliseconds to store while the next ones are spooled.
@@ -307,7 +308,7 @@ public sealed class EventWriter(
 
         // Less than half a batch: the writer keeps up with time to spare (the spooler hands over what has come, so
         // under load batches fall a little short of whole ones, which is still being behind).
-        var visits = VisitsToWrite(touched.Values, caughtUp: events.Count * 2 < options.Value.BatchSize);
+        var visits = VisitsToWrite(touched.Values, keepingUp: events.Count * 2 < options.Value.BatchSize);
         await SaveVisitsAsync(db, visits, ct);
         await BulkSql.InsertAsync(db, rows, ct);
         await AddStatsAsync(db, stats.Values.ToList(), ct);
@@ -328,26 +329,22 @@ public sealed class EventWriter(
     }
 
     /// <summary>
-    /// The visits whose rows this batch writes: all that wait once the writer has caught up (a small batch); while it
-    /// is behind, those new in the batch, those whose row was last written <see cref="AnalyticsOptions.VisitWriteInterval"/>
-    /// ago or more, and those that have ended in event time. The others keep their state in memory, exact, and are
-    /// written later (with each batch, every open visit was rewritten, and those rewrites were most of the writer's work
-    /// under load: docs/benchmarks.md). So a row behind its visit always belongs to a visit with an event in the last
-    /// 30 minutes of event time, which is where <see cref="LoadOpenVisitsAsync"/> looks after a crash to bring it up to
-    /// date from its stored events.
+    /// The visits whose rows this batch writes: those new in the batch, those whose row was last written
+    /// <see cref="AnalyticsOptions.VisitWriteInterval"/> ago or more, those that have ended in event time, and, when
+    /// the writer keeps up (a small batch), every visit of the batch. The others keep their state in memory, exact,
+    /// and are written by a later batch or as soon as the writer finds no events waiting (with each batch, every open
+    /// visit was rewritten, and those rewrites were most of the writer's work under load: docs/benchmarks.md). So a
+    /// row behind its visit always belongs to a visit with an event in the last 30 minutes of event time, which is
+    /// where <see cref="LoadOpenVisitsAsync"/> looks after a crash to bring it up to date from its stored events.
     /// </summary>
-    private List<VisitState> VisitsToWrite(IEnumerable<VisitState> touched, bool caughtUp)
+    private List<VisitState> VisitsToWrite(ICollection<VisitState> touched, bool keepingUp)
     {
         _unwritten.UnionWith(touched);
-        if (caughtUp)
-        {
-            return [.. _unwritten];
-        }
-
         var now = Environment.TickCount64;
         var interval = (long)options.Value.VisitWriteInterval.TotalMilliseconds;
         var ended = _latest - VisitTimeout;
-        return _unwritten.Where(v => !v.Stored || now - v.WrittenAt >= interval || v.LastAt < ended).ToList();
+        var due = _unwritten.Where(v => !v.Stored || now - v.WrittenAt >= interval || v.LastAt < ended);
+        return keepingUp ? due.Union(touched).ToList() : due.ToList();
     }
 
     /// <summary>After the commit: the visits' rows now hold their state.</summary>

@@ -18,13 +18,21 @@ public sealed class SaltStore(IServiceScopeFactory scopes, TimeProvider time)
 {
     private readonly ConcurrentDictionary<(string TimeZone, DateOnly Day), byte[]?> _cache = new();
 
-    /// <summary>The salts of today and yesterday in <paramref name="timeZone"/>, creating today's when it is missing.</summary>
+    /// <summary>
+    /// Today's salt in <paramref name="timeZone"/>, created when it is missing, and, in the first 30 minutes of the day
+    /// only, yesterday's. Yesterday's visitor id serves to continue a visit that was going on at midnight; once a visit's
+    /// timeout has passed since midnight none can be, and hashing every event a second time for the rest of the day
+    /// was wasted work.
+    /// </summary>
     public async ValueTask<(byte[] Today, byte[]? Yesterday)> SaltsAsync(string timeZone, CancellationToken ct)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).DateTime);
+        var now = time.GetUtcNow();
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var current = await GetAsync(timeZone, today, create: true, ct);
-        var previous = await GetAsync(timeZone, today.AddDays(-1), create: false, ct);
+        // Both ends in the zone's own calendar, so that a change of clocks at midnight cannot shorten the window.
+        var justAfterMidnight = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now - EventWriter.VisitTimeout, zone).DateTime) < today;
+        var previous = justAfterMidnight ? await GetAsync(timeZone, today.AddDays(-1), create: false, ct) : null;
         return (current!, previous);
     }
 
