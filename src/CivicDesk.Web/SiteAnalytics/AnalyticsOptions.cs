@@ -32,10 +32,11 @@ public sealed class AnalyticsOptions
     public TimeSpan QuietFlush { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// While the writer is behind (every batch full), a visit's row is written when the visit begins and then at most
-    /// this often; its counts stay exact in memory and in the hourly counters. Once the writer catches up, every visit
-    /// is written with the batch. Rewriting each open visit in every batch was most of the writer's work under load
-    /// (ADR 0008, addendum of 2026-12-03). Zero writes every visit with every batch.
+    /// While the writer is behind (batches over half full), a visit's row is written when the visit begins, when it
+    /// ends, and otherwise at most this often; its counts stay exact in memory and in the hourly counters. A smaller
+    /// batch writes all its visits, and the writer writes the rest as soon as it finds no events waiting. Rewriting each
+    /// open visit in every batch was most of the writer's work under load (ADR 0008, addendum of 2026-12-03). Zero
+    /// writes every visit with every batch.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan VisitWriteInterval { get; set; } = TimeSpan.FromSeconds(10);
