@@ -11,7 +11,10 @@ namespace CivicDesk.Web.SiteAnalytics.Storage;
 /// </summary>
 public sealed class VisitPages
 {
-    /// <summary>Beyond this many characters a visit's pages are not kept: its row is rewritten on every batch while it lasts.</summary>
+    /// <summary>
+    /// Beyond this many characters a visit's pages are not kept: its row is rewritten while it lasts (with each batch, or
+    /// every <see cref="SiteAnalytics.AnalyticsOptions.VisitWriteInterval"/> while the writer is behind).
+    /// </summary>
     public const int MaxLength = 4_000;
 
     // Capacity 1: most visits view one or two pages, and every open visit keeps its list in the writer's memory.
