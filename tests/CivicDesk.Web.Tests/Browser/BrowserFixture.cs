@@ -62,6 +62,9 @@ public sealed class BrowserFixture<TApp> : IAsyncLifetime
         BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?
             .Addresses.FirstOrDefault()?.TrimEnd('/') ?? throw new InvalidOperationException("Kestrel reported no address.");
 
+        // Expectations wait as long as actions do (the context's default below): this machine is shared and its
+        // slowest moments are seconds long.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CivicDesk.Web.Tests.Browser;
 using CivicDesk.Web.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
 using static CivicDesk.Web.Tests.SiteAnalytics.Tracker.FakeSite;
 
 namespace CivicDesk.Web.Tests.SiteAnalytics.Tracker;
@@ -114,7 +115,7 @@ public abstract class TrackerBrowserTests<TApp>(BrowserFixture<TApp> browser) : 
 
         // The same tab, clicking on an element inside the link: the click is sent and the navigation happens.
         await page.ClickAsync("#same span");
-        await page.WaitForURLAsync("http://portal.example/dich-vu?ma=7");
+        await Expect(page).ToHaveURLAsync("http://portal.example/dich-vu?ma=7");
 
         var events = await site.WaitForEventsAsync(3);
         Equal(
@@ -147,7 +148,7 @@ public abstract class TrackerBrowserTests<TApp>(BrowserFixture<TApp> browser) : 
         Assert.Equal("bao-cao-2026.pdf", download.SuggestedFilename);
         await site.WaitForEventsAsync(2);
         await page.ClickAsync("#about");
-        await page.WaitForURLAsync("http://agency.example/gioi-thieu");
+        await Expect(page).ToHaveURLAsync("http://agency.example/gioi-thieu");
 
         await site.WaitForEventsAsync(3);
         var sent = await site.EventsBeforeMarkerAsync(page);
@@ -252,7 +253,7 @@ public abstract class TrackerBrowserTests<TApp>(BrowserFixture<TApp> browser) : 
         await site.WaitForEventsAsync(3);
         // An event, then navigation in the same breath: nothing waits for the request, and it still arrives.
         await page.EvaluateAsync("() => { civicdesk('Rời trang'); location.href = '/next'; }");
-        await page.WaitForURLAsync("http://agency.example/next");
+        await Expect(page).ToHaveURLAsync("http://agency.example/next");
 
         var events = await site.WaitForEventsAsync(4);
         Equal(
@@ -281,7 +282,7 @@ public abstract class TrackerBrowserTests<TApp>(BrowserFixture<TApp> browser) : 
         var storage = await page.EvaluateAsync<int>("() => localStorage.length + sessionStorage.length");
         var cookie = await page.EvaluateAsync<string>("() => document.cookie");
         await page.ClickAsync("a");
-        await page.WaitForURLAsync("http://portal.example/");
+        await Expect(page).ToHaveURLAsync("http://portal.example/");
 
         Assert.Equal(4, (await site.WaitForEventsAsync(4)).Count);
         Assert.Empty(await session.Context.CookiesAsync());
