@@ -160,9 +160,48 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         }
     }
 
+    [Fact]
+    public async Task A_read_of_the_spool_file_that_ends_inside_a_spooled_write_is_followed_by_the_rest_of_that_write_from_memory()
+    {
+        app.EnsureAvailable();
+        var ct = TestContext.Current.CancellationToken;
+        var site = await Analytics.CreateSiteAsync(app);
+        var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-backlog-{Guid.NewGuid():N}");
+        using var spool = new Spool(folder, 1 << 20);
+        var queue = new IngestQueue(100);
+        using var writer = Writer(spool, new AnalyticsOptions { BatchSize = 10 }, queue);
+        var start = TimeProvider.System.GetUtcNow().UtcDateTime.AddHours(-1);
+        // Five events a stop left in the spool, then ten the endpoint queued, spooled in one write.
+        spool.Append([.. Enumerable.Range(0, 5).Select(i => Pageview(site, 100 + i, start.AddSeconds(i), "/left"))]);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(queue.TryEnqueue(Pageview(site, 200 + i, start.AddSeconds(10 + i), "/new")));
+        }
+
+        Assert.Equal(10, writer.SpoolQueued());
+        try
+        {
+            // The first batch is read from the file: the five left there and half of the spooled write...
+            Assert.Equal(10, await writer.WriteBatchAsync(ct));
+            Assert.Equal(1, writer.SpoolFileReads);
+            // ...and the other half is taken from memory, not read from the file again.
+            Assert.Equal(5, await writer.WriteBatchAsync(ct));
+            Assert.Equal(0, await writer.WriteBatchAsync(ct));
+            Assert.Equal(1, writer.SpoolFileReads);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        var stored = await app.WithDbAsync(db => db.SiteEvents.AsNoTracking().Where(e => e.SiteId == site.Id).ToListAsync(ct));
+        Assert.Equal(15, stored.Select(e => e.EventId).Distinct().Count());
+        Assert.Equal((5, 10), (stored.Count(e => e.Pathname == "/left"), stored.Count(e => e.Pathname == "/new")));
+    }
+
     /// <summary>A writer of the test's own over <paramref name="spool"/>, driven batch by batch.</summary>
-    private EventWriter Writer(Spool spool, AnalyticsOptions options) =>
-        new(new IngestQueue(1), spool, app.Services.GetRequiredService<IServiceScopeFactory>(), Options.Create(options), TimeProvider.System, NullLogger<EventWriter>.Instance);
+    private EventWriter Writer(Spool spool, AnalyticsOptions options, IngestQueue? queue = null) =>
+        new(queue ?? new IngestQueue(1), spool, new TextPool(TextPool.NodeCapacity), app.Services.GetRequiredService<IServiceScopeFactory>(), Options.Create(options), TimeProvider.System, NullLogger<EventWriter>.Instance);
 
     private static PendingEvent Pageview(Site site, long visitor, DateTime at, string path) => new()
     {

@@ -22,7 +22,12 @@ internal sealed class DailyRollups
     ];
 
     private readonly Dictionary<(int SiteId, long VisitorId), VisitorDay> _visitors = [];
-    private readonly Dictionary<(int SiteId, Dimension Dimension, string Value, DateOnly Day), SiteDailyStats> _pending = [];
+    private readonly Dictionary<(int SiteId, Dimension Dimension, string Value, DateOnly Day), int> _pending = [];
+    /// <summary>The rows of <see cref="_pending"/>, by the number it gives them.</summary>
+    private readonly List<SiteDailyStats> _rows = [];
+    private readonly LocalDays _days = new();
+    /// <summary>Counts the flushes (and resets) of <see cref="_pending"/>: a visit's rows of an older generation are gone.</summary>
+    private int _generation;
 
     /// <summary>What a visit had contributed before an event, to move the difference into its rows.</summary>
     internal readonly record struct Snapshot(long Pageviews, long Events, long Bounces, long Duration, string ExitPage)
@@ -41,16 +46,18 @@ internal sealed class DailyRollups
     public void Add(PendingEvent e, VisitState visit, Snapshot? before, TimeZoneInfo zone)
     {
         var visitor = Visitor(e.SiteId, e.VisitorId, e.Timestamp);
-        var startDay = LocalDay(visit.StartedAt, zone);
+        var startDay = _days.Of(visit.StartedAt, zone);
         var after = Snapshot.Of(visit);
+        var rollup = visit.Rollup ??= new VisitRollup([.. VisitValues(visit.First)]);
+        var own = Rows(e.SiteId, rollup, startDay);
         if (before is null)
         {
-            foreach (var (dimension, value) in VisitValues(visit.First))
+            for (var i = 0; i < own.Length; i++)
             {
-                var row = Row(e.SiteId, dimension, value, startDay);
+                var row = _rows[own[i]];
                 row.Visits++;
                 Apply(row, after, 1);
-                if (visitor.Counted.Add((dimension, value)))
+                if (visitor.Counted.Add(rollup.Values[i]))
                 {
                     row.Visitors++;
                 }
@@ -63,9 +70,9 @@ internal sealed class DailyRollups
         else
         {
             var delta = new Snapshot(after.Pageviews - before.Value.Pageviews, after.Events - before.Value.Events, after.Bounces - before.Value.Bounces, after.Duration - before.Value.Duration, after.ExitPage);
-            foreach (var (dimension, value) in VisitValues(visit.First))
+            foreach (var index in own)
             {
-                Apply(Row(e.SiteId, dimension, value, startDay), delta, 1);
+                Apply(_rows[index], delta, 1);
             }
 
             if (before.Value.ExitPage == after.ExitPage)
@@ -84,7 +91,13 @@ internal sealed class DailyRollups
         }
 
         // The same values a reload after a restart reads back from stored events (LoadAsync), so both count alike.
-        var day = LocalDay(e.Timestamp, zone);
+        var day = _days.Of(e.Timestamp, zone);
+        if (e.IsPageview)
+        {
+            Count(e.SiteId, Dimension.Page, Cut(e.Pathname), day, visit, visitor).Pageviews++;
+            return;
+        }
+
         foreach (var (dimension, value) in EventValues(e.Name, e.Pathname, e.Props))
         {
             var row = Count(e.SiteId, dimension, value, day, visit, visitor);
@@ -105,8 +118,10 @@ internal sealed class DailyRollups
     /// <summary>Writes the counted differences with one atomic upsert (added to what is stored) and forgets them.</summary>
     public async Task FlushAsync(AppDbContext db, CancellationToken ct)
     {
-        var rows = _pending.Values.ToList();
+        var rows = _rows.ToList();
         _pending.Clear();
+        _rows.Clear();
+        _generation++;
         await BulkSql.InsertAsync(
             db, rows, ct,
             conflictColumns: [nameof(SiteDailyStats.SiteId), nameof(SiteDailyStats.Dimension), nameof(SiteDailyStats.Value), nameof(SiteDailyStats.Day)],
@@ -121,6 +136,8 @@ internal sealed class DailyRollups
     public void Reset()
     {
         _pending.Clear();
+        _rows.Clear();
+        _generation++;
         _visitors.Clear();
     }
 
@@ -241,14 +258,40 @@ internal sealed class DailyRollups
         row.DurationSeconds += sign * amounts.Duration;
     }
 
-    private SiteDailyStats Row(int siteId, Dimension dimension, string value, DateOnly day)
+    private SiteDailyStats Row(int siteId, Dimension dimension, string value, DateOnly day) => _rows[Index(siteId, dimension, value, day)];
+
+    private int Index(int siteId, Dimension dimension, string value, DateOnly day)
     {
-        if (!_pending.TryGetValue((siteId, dimension, value, day), out var row))
+        if (!_pending.TryGetValue((siteId, dimension, value, day), out var index))
         {
-            _pending[(siteId, dimension, value, day)] = row = new SiteDailyStats { SiteId = siteId, Dimension = dimension, Value = value, Day = day };
+            _pending[(siteId, dimension, value, day)] = index = _rows.Count;
+            _rows.Add(new SiteDailyStats { SiteId = siteId, Dimension = dimension, Value = value, Day = day });
         }
 
-        return row;
+        return index;
+    }
+
+    /// <summary>
+    /// The numbers of the pending rows of the visit's own values, looked up once per batch: every event of a visit
+    /// moves its pageviews, duration and bounce into the same fifteen rows, and finding them by value cost a dictionary
+    /// lookup with a string hash, and three joined strings, per row and event. Numbers, not the rows: a visit lives
+    /// through many collections, and references from it to each batch's new rows made every collection keep and copy
+    /// the last batch's rows (tried: GC pauses went from 8 to 14 % of the time in the ingestion benchmark).
+    /// </summary>
+    private int[] Rows(int siteId, VisitRollup rollup, DateOnly startDay)
+    {
+        if (rollup.Generation != _generation || rollup.Day != startDay)
+        {
+            for (var i = 0; i < rollup.Values.Length; i++)
+            {
+                rollup.Rows[i] = Index(siteId, rollup.Values[i].Dimension, rollup.Values[i].Value, startDay);
+            }
+
+            rollup.Generation = _generation;
+            rollup.Day = startDay;
+        }
+
+        return rollup.Rows;
     }
 
     private VisitorDay Visitor(int siteId, long visitorId, DateTime at)
@@ -267,6 +310,44 @@ internal sealed class DailyRollups
     }
 
     private static string Cut(string? value) => SiteDailyStats.Cut(value);
+
+    /// <summary>A visit's own values (entry page, source, device…), worked out once, and its pending rows for them.</summary>
+    internal sealed class VisitRollup((Dimension Dimension, string Value)[] values)
+    {
+        public (Dimension Dimension, string Value)[] Values { get; } = values;
+        public int[] Rows { get; } = new int[values.Length];
+        public int Generation { get; set; } = -1;
+        public DateOnly Day { get; set; }
+    }
+
+    /// <summary>
+    /// Local days of UTC instants, remembered per zone for a quarter of an hour of UTC: zones' offsets today are whole
+    /// quarter hours, so a local day changes at a quarter hour, and a quarter whose start and end fall on different days
+    /// (an old offset like 7:06:40) is not remembered. Converting every event's time cost a search of the zone's rules.
+    /// </summary>
+    private sealed class LocalDays
+    {
+        private static readonly long Quarter = TimeSpan.FromMinutes(15).Ticks;
+        private readonly Dictionary<TimeZoneInfo, (long Quarter, DateOnly Day)> _known = new(ReferenceEqualityComparer.Instance);
+
+        public DateOnly Of(DateTime utc, TimeZoneInfo zone)
+        {
+            var quarter = utc.Ticks / Quarter;
+            if (_known.TryGetValue(zone, out var known) && known.Quarter == quarter)
+            {
+                return known.Day;
+            }
+
+            var day = LocalDay(utc, zone);
+            var start = new DateTime(quarter * Quarter, DateTimeKind.Utc);
+            if (LocalDay(start, zone) == day && LocalDay(start.AddTicks(Quarter - 1), zone) == day)
+            {
+                _known[zone] = (quarter, day);
+            }
+
+            return day;
+        }
+    }
 
     internal static DateOnly LocalDay(DateTime utc, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(utc, zone));
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using CivicDesk.Web.Data;
 using CivicDesk.Web.Localization;
 using CivicDesk.Web.Shared;
+using CivicDesk.Web.SiteAnalytics.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
@@ -20,13 +21,7 @@ internal static class EventEndpoint
     private const int MaxProps = 30;
     private const int MaxPropKey = 300;
     private const int MaxPropValue = 2000;
-    private const int MaxNameLength = 120;
     private const string EngagementEvent = "engagement";
-
-    // The sizes of the columns the event is stored in (SiteEventConfiguration): PostgreSQL refuses longer text, and
-    // a batch it refuses would stop the writer, so an event that cannot fit is refused here.
-    private const int MaxPathLength = 2000;
-    private const int MaxStoredPropsLength = 8192;
 
     public static IEndpointRouteBuilder MapEventEndpoint(this IEndpointRouteBuilder app)
     {
@@ -45,7 +40,7 @@ internal static class EventEndpoint
         app.MapPost("/api/event", (HttpContext context, CancellationToken ct) =>
             {
                 var s = services.Value;
-                return AcceptAsync(context, s.Sites, s.Salts, s.Enricher, s.Queue, s.Options, s.Time, s.Text, ct);
+                return AcceptAsync(context, s, ct);
             })
             .WithoutUser()
             .RateLimitedPerClient()
@@ -60,10 +55,10 @@ internal static class EventEndpoint
         return app;
     }
 
-    private static async Task<IResult> AcceptAsync(
-        HttpContext context, SiteDirectory sites, SaltStore salts, IEventEnricher enricher, IngestQueue queue,
-        IOptions<AnalyticsOptions> options, TimeProvider time, Text text, CancellationToken ct)
+    /// <summary>A ValueTask: an event is nearly always answered without waiting for anything, and then nothing is allocated for the answer.</summary>
+    private static async ValueTask<IResult> AcceptAsync(HttpContext context, EventServices services, CancellationToken ct)
     {
+        var (sites, salts, enricher, queue, options, time, text, texts) = services;
         AllowAnyOrigin(context);
         var request = context.Request;
         if (!IsAcceptedMediaType(request.ContentType))
@@ -130,7 +125,7 @@ internal static class EventEndpoint
 
         var userAgent = request.Headers.UserAgent.ToString();
         var address = context.Connection.RemoteIpAddress;
-        var enrichment = enricher.Enrich(userAgent, address, payload.Referrer, payload.Url, site.Domain);
+        var enrichment = enricher.Enrich(userAgent, address, payload.Referrer, payload.Url, site.Domain).Fitted();
         byte[] today;
         byte[]? yesterday;
         try
@@ -150,9 +145,10 @@ internal static class EventEndpoint
             EventId = EventIds.Version7(now, Random.Shared),
             SiteId = site.Id,
             Timestamp = now,
-            Name = payload.Name,
-            Hostname = payload.Url.IdnHost.ToLowerInvariant(),
-            Pathname = payload.Pathname,
+            // Shared texts: the request's own copies die young, and visits keep the shared ones (TextPool).
+            Name = texts.Get(payload.Name),
+            Hostname = texts.Get(payload.Url.IdnHost.ToLowerInvariant()),
+            Pathname = texts.Get(payload.Pathname),
             VisitorId = SaltStore.VisitorId(today, site.Id, ip, userAgent),
             PreviousVisitorId = yesterday is null ? 0 : SaltStore.VisitorId(yesterday, site.Id, ip, userAgent),
             Enrichment = enrichment,
@@ -196,7 +192,7 @@ internal static class EventEndpoint
 
     /// <summary>Reads the body into <paramref name="buffer"/> until it is full or the body ends; returns the bytes read.
     /// A full buffer, one byte longer than the limit, means the body is too long (a chunked body has no length).</summary>
-    private static async Task<int> ReadBodyAsync(HttpRequest request, Memory<byte> buffer, CancellationToken ct)
+    private static async ValueTask<int> ReadBodyAsync(HttpRequest request, Memory<byte> buffer, CancellationToken ct)
     {
         var read = 0;
         int n;
@@ -247,7 +243,7 @@ internal static class EventEndpoint
             }
 
             var name = String(root, "name") ?? String(root, "n");
-            if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || HasControl(name))
+            if (string.IsNullOrWhiteSpace(name) || name.Length > SiteEventColumns.Name || HasControl(name))
             {
                 return (null, "Event.Name");
             }
@@ -292,7 +288,7 @@ internal static class EventEndpoint
                 || root.TryGetProperty("h", out var h2) && IsOne(h2);
             // The fragment stays escaped: in hash mode the path can come out longer than the URL was.
             var pathname = Uri.UnescapeDataString(url.AbsolutePath) + (hash ? url.Fragment : "");
-            if (pathname.Length > MaxPathLength)
+            if (pathname.Length > SiteEventColumns.Pathname)
             {
                 return (null, "Event.Url");
             }
@@ -389,7 +385,7 @@ internal static class EventEndpoint
 
         // Escaping can make the stored text several times longer than the request (an emoji becomes 12 characters).
         var json = JsonSerializer.Serialize(result, PropsJson);
-        return json.Length > MaxStoredPropsLength ? ("", "Event.Props") : (json, null);
+        return json.Length > SiteEventColumns.Props ? ("", "Event.Props") : (json, null);
     }
 
     private static readonly JsonSerializerOptions PropsJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -435,5 +431,11 @@ internal static class EventEndpoint
         public IOptions<AnalyticsOptions> Options { get; } = services.GetRequiredService<IOptions<AnalyticsOptions>>();
         public TimeProvider Time { get; } = services.GetRequiredService<TimeProvider>();
         public Text Text { get; } = services.GetRequiredService<Text>();
+        public TextPool Texts { get; } = services.GetRequiredService<TextPool>();
+
+        public void Deconstruct(
+            out SiteDirectory sites, out SaltStore salts, out IEventEnricher enricher, out IngestQueue queue,
+            out IOptions<AnalyticsOptions> options, out TimeProvider time, out Text text, out TextPool texts) =>
+            (sites, salts, enricher, queue, options, time, text, texts) = (Sites, Salts, Enricher, Queue, Options, Time, Text, Texts);
     }
 }

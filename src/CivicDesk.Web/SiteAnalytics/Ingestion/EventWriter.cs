@@ -21,6 +21,7 @@ namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 public sealed class EventWriter(
     IngestQueue queue,
     Spool spool,
+    TextPool texts,
     IServiceScopeFactory scopes,
     IOptions<AnalyticsOptions> options,
     TimeProvider time,
@@ -45,7 +46,6 @@ public sealed class EventWriter(
     private readonly HashSet<VisitState> _unwritten = [];
     private readonly DailyRollups _rollups = new();
     private readonly Dictionary<int, TimeZoneInfo> _zones = [];
-    private readonly TextPool _texts = new(50_000);
     private readonly VisitIds _visitIds = new(time);
     private SpoolPosition? _checkpoint;
     private bool _checkStored;
@@ -66,6 +66,9 @@ public sealed class EventWriter(
 
     /// <summary>How many events are in the spool but not yet in the database (for health and tests).</summary>
     public long Backlog { get; private set; }
+
+    /// <summary>Batches read back from the spool file rather than taken from memory, since the start (for tests).</summary>
+    internal int SpoolFileReads { get; private set; }
 
     /// <summary>Transactions that stored events, since the start (for tests of batching).</summary>
     internal int BatchesStored { get; private set; }
@@ -107,42 +110,63 @@ public sealed class EventWriter(
 
     private async Task SpoolAsync()
     {
-        var batch = new List<PendingEvent>(options.Value.BatchSize);
         while (await queue.Reader.WaitToReadAsync())
         {
-            while (batch.Count < options.Value.BatchSize && queue.Reader.TryRead(out var e))
-            {
-                batch.Add(e);
-            }
-
-            var (start, end) = spool.Append(batch);
-            _recent.Enqueue(new SpooledBatch(start, end, [.. batch]));
-            Interlocked.Add(ref _recentEvents, batch.Count);
-            while (Volatile.Read(ref _recentEvents) > RecentBatches * options.Value.BatchSize && _recent.TryDequeue(out var dropped))
-            {
-                // The writer is behind (a database outage, a burst): it reads those events back from the spool.
-                Interlocked.Add(ref _recentEvents, -dropped.Events.Length);
-            }
-
-            Volatile.Write(ref _lastSpooled, Environment.TickCount64);
-            if (Interlocked.Add(ref _spooledSinceTaken, batch.Count) >= options.Value.BatchSize)
-            {
-                SignalBatchReady();
-            }
-
-            batch.Clear();
+            SpoolQueued();
         }
+    }
+
+    /// <summary>
+    /// Writes the events waiting in the queue, up to a batch, to the spool, and keeps them in memory for the writer;
+    /// returns how many. The spooler's step, which tests also take on their own.
+    /// </summary>
+    internal int SpoolQueued()
+    {
+        var batch = new List<PendingEvent>(Math.Min(options.Value.BatchSize, queue.Reader.Count + 1));
+        while (batch.Count < options.Value.BatchSize && queue.Reader.TryRead(out var e))
+        {
+            batch.Add(e);
+        }
+
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        PendingEvent[] events = [.. batch];
+        var (start, end, ends) = spool.Append(events);
+        _recent.Enqueue(new SpooledBatch(start, end, events, ends));
+        Interlocked.Add(ref _recentEvents, events.Length);
+        while (Volatile.Read(ref _recentEvents) > RecentBatches * options.Value.BatchSize && _recent.TryDequeue(out var dropped))
+        {
+            // The writer is behind (a database outage, a burst): it reads those events back from the spool.
+            Interlocked.Add(ref _recentEvents, -dropped.Events.Length);
+        }
+
+        Volatile.Write(ref _lastSpooled, Environment.TickCount64);
+        if (Interlocked.Add(ref _spooledSinceTaken, batch.Count) >= options.Value.BatchSize)
+        {
+            SignalBatchReady();
+        }
+
+        return batch.Count;
     }
 
     private void SignalBatchReady()
     {
+        if (_batchReady.CurrentCount > 0)
+        {
+            // Already signalled (an exception for each of these cost more than the check).
+            return;
+        }
+
         try
         {
             _batchReady.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled.
+            // Signalled meanwhile.
         }
     }
 
@@ -223,9 +247,21 @@ public sealed class EventWriter(
         }
 
         Interlocked.Exchange(ref _spooledSinceTaken, 0);
-        var (read, next) = TakeRecent(_checkpoint.Value, options.Value.BatchSize) ?? spool.Read(_checkpoint.Value, options.Value.BatchSize);
-        var lengths = MaxLengths(db.Model.FindEntityType(typeof(SiteEvent))!);
-        var events = read.Select(e => Storable(e, lengths, _texts)).ToList();
+        // Events this process's endpoint made fit their columns and share their texts already; those read back from
+        // the spool file may come from an older version, which left that to the writer.
+        IReadOnlyList<PendingEvent> events;
+        SpoolPosition next;
+        if (TakeRecent(_checkpoint.Value, options.Value.BatchSize) is { } recent)
+        {
+            (events, next) = recent;
+        }
+        else
+        {
+            var (read, after) = spool.Read(_checkpoint.Value, options.Value.BatchSize);
+            (events, next) = (read.Select(e => Storable(e, texts)).ToList(), after);
+            SpoolFileReads += read.Count > 0 ? 1 : 0;
+        }
+
         Backlog = events.Count;
         if (!_visitsLoaded)
         {
@@ -378,13 +414,18 @@ public sealed class EventWriter(
                 continue;
             }
 
-            if (batch.Start != next || (events is not null && events.Count + batch.Events.Length > max))
+            // A read of the spool file stops after a number of events, often inside one of these batches: the rest of
+            // that batch is taken from where it stopped, or the writer would go on reading the file.
+            var skip = batch.Start == next ? 0
+                : batch.Start < next && batch.Start.Segment == next.Segment && Array.BinarySearch(batch.Ends, next.Offset) is var at and >= 0 ? at + 1
+                : -1;
+            if (skip < 0 || (events is not null && events.Count + batch.Events.Length - skip > max))
             {
                 break;
             }
 
             Forget();
-            (events ??= new List<PendingEvent>(Math.Min(max, 2 * batch.Events.Length))).AddRange(batch.Events);
+            (events ??= new List<PendingEvent>(Math.Min(max, 2 * batch.Events.Length))).AddRange(batch.Events.AsSpan(skip));
             next = batch.End;
         }
 
@@ -590,55 +631,24 @@ public sealed class EventWriter(
 
             visit.Add(new PendingEvent
             {
-                EventId = Guid.Empty, SiteId = siteId, Timestamp = e.Timestamp, Name = e.Name, Pathname = _texts.Get(e.Pathname), Interactive = e.Interactive,
+                EventId = Guid.Empty, SiteId = siteId, Timestamp = e.Timestamp, Name = e.Name, Pathname = texts.Get(e.Pathname), Interactive = e.Interactive,
             });
             _unwritten.Add(visit);
         }
     }
 
     /// <summary>
-    /// The event with its enrichment cut to fit the columns (those of site_events; site_sessions has the same sizes).
-    /// Enrichment comes from what a browser sends — a user agent with a 300-digit version, a referrer host of 300
-    /// characters — and PostgreSQL refuses text longer than its column: one such event would fail its batch at every
-    /// retry and stop ingestion for every site. The endpoint refuses what the page itself sends (name, URL, props) when
-    /// it cannot fit. Repeated texts are shared through <paramref name="texts"/>, since open visits keep them for a day.
+    /// An event read back from the spool as the endpoint makes them (<see cref="EventEndpoint"/>): its enrichment cut
+    /// to fit the columns (<see cref="EventEnrichment.Fitted"/>), its texts shared through <paramref name="texts"/>.
     /// </summary>
-    private static PendingEvent Storable(PendingEvent e, Dictionary<string, int> lengths, TextPool texts)
+    private static PendingEvent Storable(PendingEvent e, TextPool texts) => e with
     {
-        string? Cut(string? text, string column) => Fit(text, lengths.GetValueOrDefault(column, int.MaxValue)) is { } fit ? texts.Get(fit) : null;
-        var x = e.Enrichment;
-        return e with
-        {
-            Name = texts.Get(e.Name),
-            Hostname = texts.Get(e.Hostname),
-            Pathname = texts.Get(e.Pathname),
-            Props = texts.Get(e.Props),
-            Enrichment = x with
-            {
-                Browser = Cut(x.Browser, nameof(SiteEvent.Browser)),
-                BrowserVersion = Cut(x.BrowserVersion, nameof(SiteEvent.BrowserVersion)),
-                Os = Cut(x.Os, nameof(SiteEvent.Os)),
-                OsVersion = Cut(x.OsVersion, nameof(SiteEvent.OsVersion)),
-                Device = Cut(x.Device, nameof(SiteEvent.Device)),
-                Country = Cut(x.Country, nameof(SiteEvent.Country)),
-                ReferrerHost = Cut(x.ReferrerHost, nameof(SiteEvent.ReferrerHost)),
-                Source = Cut(x.Source, nameof(SiteEvent.Source)),
-                UtmSource = Cut(x.UtmSource, nameof(SiteEvent.UtmSource)),
-                UtmMedium = Cut(x.UtmMedium, nameof(SiteEvent.UtmMedium)),
-                UtmCampaign = Cut(x.UtmCampaign, nameof(SiteEvent.UtmCampaign)),
-                UtmTerm = Cut(x.UtmTerm, nameof(SiteEvent.UtmTerm)),
-                UtmContent = Cut(x.UtmContent, nameof(SiteEvent.UtmContent)),
-            },
-        };
-    }
-
-    /// <summary>The text columns' sizes, read from the model once a batch rather than for every field of every event.</summary>
-    private static Dictionary<string, int> MaxLengths(IReadOnlyEntityType columns) =>
-        columns.GetProperties().Where(p => p.GetMaxLength() is not null).ToDictionary(p => p.Name, p => p.GetMaxLength()!.Value);
-
-    /// <summary>At most <paramref name="max"/> characters, never ending on half of a surrogate pair.</summary>
-    private static string? Fit(string? text, int max) =>
-        text is null || text.Length <= max ? text : text[..(char.IsHighSurrogate(text[max - 1]) ? max - 1 : max)];
+        Name = texts.Get(e.Name),
+        Hostname = texts.Get(e.Hostname),
+        Pathname = texts.Get(e.Pathname),
+        Props = texts.Get(e.Props),
+        Enrichment = e.Enrichment.Shared(texts),
+    };
 
     private static SiteEvent ToRow(PendingEvent e, long sessionId) => new()
     {
@@ -669,6 +679,6 @@ public sealed class EventWriter(
         Interactive = e.Interactive,
     };
 
-    /// <summary>Events the spooler has written, between two positions of the spool.</summary>
-    private sealed record SpooledBatch(SpoolPosition Start, SpoolPosition End, PendingEvent[] Events);
+    /// <summary>Events the spooler has written, between two positions of the spool, with the offset after each one's record.</summary>
+    private sealed record SpooledBatch(SpoolPosition Start, SpoolPosition End, PendingEvent[] Events, long[] Ends);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using CivicDesk.Web.SiteAnalytics.Enrichment;
+using CivicDesk.Web.SiteAnalytics.Storage;
 
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 
@@ -7,7 +8,7 @@ namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 /// Ingestion's enrichment from the data packages (uap-core, crawler-user-agents, DB-IP): loaded on the first event,
 /// not at start, so that a node is ready at once; a missing package turns its part off (see <see cref="Enricher"/>).
 /// </summary>
-internal sealed class PackageEnricher(ILoggerFactory loggers) : IEventEnricher
+internal sealed class PackageEnricher(ILoggerFactory loggers, TextPool texts) : IEventEnricher
 {
     private readonly Lazy<Enricher> _enricher = new(() => Enricher.Load(Enricher.DefaultDataDirectory, loggers), LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -16,25 +17,29 @@ internal sealed class PackageEnricher(ILoggerFactory loggers) : IEventEnricher
         ArgumentNullException.ThrowIfNull(page);
         var e = _enricher.Value.Enrich(userAgent, address?.ToString(), referrer, page.AbsoluteUri, siteDomain);
         var source = e.Source;
+        // Cut to their columns and shared: the referrer and campaign texts are new strings for every request, and a
+        // visit keeps its first event's for as long as it lasts.
         return new EventEnrichment
         {
             IsBot = e.IsBot,
             BotReason = e.IsBot ? e.Bot.ToString() : null,
-            Browser = e.Browser,
-            BrowserVersion = e.BrowserVersion,
-            Os = e.Os,
-            OsVersion = e.OsVersion,
-            Device = e.DeviceType.ToString(),
-            Country = e.Country,
-            ReferrerHost = source.ReferrerHost,
-            Source = source.Source,
-            UtmSource = source.UtmSource,
-            UtmMedium = source.UtmMedium,
-            UtmCampaign = source.UtmCampaign,
-            UtmTerm = source.UtmTerm,
-            UtmContent = source.UtmContent,
+            Browser = Shared(e.Browser, SiteEventColumns.Browser),
+            BrowserVersion = Shared(e.BrowserVersion, SiteEventColumns.Version),
+            Os = Shared(e.Os, SiteEventColumns.Os),
+            OsVersion = Shared(e.OsVersion, SiteEventColumns.Version),
+            Device = Shared(e.DeviceType.ToString(), SiteEventColumns.Device),
+            Country = Shared(e.Country, SiteEventColumns.Country),
+            ReferrerHost = Shared(source.ReferrerHost, SiteEventColumns.ReferrerHost),
+            Source = Shared(source.Source, SiteEventColumns.Source),
+            UtmSource = Shared(source.UtmSource, SiteEventColumns.Utm),
+            UtmMedium = Shared(source.UtmMedium, SiteEventColumns.Utm),
+            UtmCampaign = Shared(source.UtmCampaign, SiteEventColumns.Utm),
+            UtmTerm = Shared(source.UtmTerm, SiteEventColumns.Utm),
+            UtmContent = Shared(source.UtmContent, SiteEventColumns.Utm),
         };
     }
+
+    private string? Shared(string? text, int max) => texts.GetOrNull(EventEnrichment.Fit(text, max));
 }
 
 /// <summary>Loads the data packages in the background as the node starts, so the first events do not wait for it.</summary>

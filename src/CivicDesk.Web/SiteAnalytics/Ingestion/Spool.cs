@@ -36,6 +36,8 @@ public sealed class Spool : IDisposable
     private readonly Utf8JsonWriter _json;
     private FileStream _current;
     private long _segment;
+    /// <summary>The length of the current segment (asking the file for it is a system call).</summary>
+    private long _length;
 
     public Spool(string folder, long segmentBytes)
     {
@@ -52,7 +54,7 @@ public sealed class Spool : IDisposable
         Id = File.ReadAllText(idFile).Trim();
         var segments = Segments();
         _segment = segments.Count == 0 ? 1 : segments[^1];
-        _current = OpenForAppend(_segment);
+        (_current, _length) = OpenForAppend(_segment);
     }
 
     /// <summary>Names this spool in the checkpoint table: one row per node's spool folder.</summary>
@@ -65,43 +67,61 @@ public sealed class Spool : IDisposable
         {
             lock (_gate)
             {
-                return new SpoolPosition(_segment, _current.Length);
+                return new SpoolPosition(_segment, _length);
             }
         }
     }
 
     /// <summary>
     /// Appends the events and hands them to the operating system, so a killed process loses none of them; returns where
-    /// they begin and where the next record will begin.
+    /// they begin, where the next record will begin, and the offset in the segment after each event's record (all of
+    /// them are in one segment).
     /// </summary>
-    public (SpoolPosition Start, SpoolPosition End) Append(IReadOnlyList<PendingEvent> events)
+    public (SpoolPosition Start, SpoolPosition End, long[] Ends) Append(IReadOnlyList<PendingEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         lock (_gate)
         {
-            if (_current.Length >= _segmentBytes)
+            if (_length >= _segmentBytes)
             {
                 _current.Dispose();
                 _segment++;
-                _current = OpenForAppend(_segment);
+                (_current, _length) = OpenForAppend(_segment);
             }
 
-            var start = new SpoolPosition(_segment, _current.Length);
+            var start = new SpoolPosition(_segment, _length);
+            var ends = new long[events.Count];
+            var offset = start.Offset;
             Span<byte> header = stackalloc byte[4];
-            foreach (var e in events)
+            try
             {
-                // Each event is serialized into the same buffer, reused (under the lock) instead of a new array each.
-                _body.ResetWrittenCount();
-                _json.Reset(_body);
-                JsonSerializer.Serialize(_json, e, SpoolJson.Default.PendingEvent);
-                BinaryPrimitives.WriteInt32LittleEndian(header, _body.WrittenCount);
-                _current.Write(header);
-                _current.Write(_body.WrittenSpan);
-                _current.WriteByte((byte)'\n');
+                for (var i = 0; i < events.Count; i++)
+                {
+                    var e = events[i];
+                    // Each event is serialized into the same buffer, reused (under the lock) instead of a new array each.
+                    _body.ResetWrittenCount();
+                    _json.Reset(_body);
+                    JsonSerializer.Serialize(_json, e, SpoolJson.Default.PendingEvent);
+                    BinaryPrimitives.WriteInt32LittleEndian(header, _body.WrittenCount);
+                    _current.Write(header);
+                    _current.Write(_body.WrittenSpan);
+                    _current.WriteByte((byte)'\n');
+                    offset += header.Length + _body.WrittenCount + 1;
+                    ends[i] = offset;
+                }
+
+                _current.Flush(flushToDisk: false);
+            }
+            catch
+            {
+                // A write that failed (a full disk) leaves no half record behind: the segment ends on a whole one.
+                _current.SetLength(_length);
+                _current.Position = _length;
+                throw;
             }
 
-            _current.Flush(flushToDisk: false);
-            return (start, new SpoolPosition(_segment, _current.Length));
+            _length = offset;
+            return (start, new SpoolPosition(_segment, offset), ends);
         }
     }
 
@@ -170,7 +190,7 @@ public sealed class Spool : IDisposable
         Path.Combine(_folder, segment.ToString("D10", CultureInfo.InvariantCulture) + ".spool");
 
     /// <summary>Opens a segment for appending, first cutting off a record that a crash left half written.</summary>
-    private FileStream OpenForAppend(long segment)
+    private (FileStream Stream, long Length) OpenForAppend(long segment)
     {
         var path = SegmentPath(segment);
         var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
@@ -197,7 +217,7 @@ public sealed class Spool : IDisposable
 
         stream.SetLength(valid);
         stream.Position = valid;
-        return stream;
+        return (stream, valid);
     }
 }
 

@@ -1,14 +1,23 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 
 /// <summary>
-/// One shared copy of each text the writer keeps in memory. Every event read back from the spool comes with its own
-/// copies of its browser, country, source, page…, and the open visits and the visitors' counted values hold about
-/// twenty of them per visitor for a day: ~300,000 strings at 20,000 visitors, nearly all repeats of a few hundred.
-/// Bounded, because the texts come from requests: past <c>capacity</c> distinct texts it starts over.
+/// One shared copy of each text ingestion keeps in memory, for the node (the endpoint and the writer). Every request
+/// comes with its own copies of its page, referrer, UTM values…, and the open visits and the visitors' counted values
+/// hold about twenty of them per visitor for a day: ~300,000 strings at 20,000 visitors, nearly all repeats of a few
+/// hundred. The endpoint takes its texts from here, so an event's strings are shared ones from the start and the copy
+/// the request made dies young. Bounded, because the texts come from requests: past <c>capacity</c> texts added it
+/// starts over.
 /// </summary>
-internal sealed class TextPool(int capacity)
+public sealed class TextPool(int capacity)
 {
-    private readonly Dictionary<string, string> _texts = new(StringComparer.Ordinal);
+    /// <summary>The node's pool: a few hundred kilobytes of distinct pages, referrers and campaign names at most.</summary>
+    public const int NodeCapacity = 50_000;
+
+    private readonly ConcurrentDictionary<string, string> _texts = new(StringComparer.Ordinal);
+    private int _added;
 
     public string Get(string text)
     {
@@ -17,12 +26,15 @@ internal sealed class TextPool(int capacity)
             return shared;
         }
 
-        if (_texts.Count >= capacity)
+        if (Interlocked.Increment(ref _added) > capacity)
         {
+            Volatile.Write(ref _added, 0);
             _texts.Clear();
         }
 
-        _texts.Add(text, text);
-        return text;
+        return _texts.GetOrAdd(text, text);
     }
+
+    [return: NotNullIfNotNull(nameof(text))]
+    public string? GetOrNull(string? text) => text is null ? null : Get(text);
 }

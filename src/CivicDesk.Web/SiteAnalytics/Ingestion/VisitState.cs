@@ -25,6 +25,9 @@ internal sealed class VisitState
     /// <summary>Pages and goals this visit has already been counted for in the daily rollups.</summary>
     public HashSet<(Dimension, string)> Counted { get; } = [];
 
+    /// <summary>The daily rollups' own record of the visit's values (<see cref="DailyRollups"/>), made at its first event.</summary>
+    public DailyRollups.VisitRollup? Rollup { get; set; }
+
     public long SessionId { get; }
     public int SiteId { get; }
     public long VisitorId { get; private init; }

@@ -44,6 +44,31 @@ public sealed class SiteEvent
     public bool Interactive { get; set; } = true;
 }
 
+/// <summary>
+/// The sizes of the text columns of site_events (site_sessions' are the same). PostgreSQL refuses longer text, and a
+/// batch it refuses would stop the writer: the endpoint refuses what a page sends that cannot fit (name, URL, props)
+/// and cuts what it learns from the request (browser, referrer, UTM…) to these sizes.
+/// </summary>
+public static class SiteEventColumns
+{
+    public const int Name = 120;
+    public const int Hostname = 253;
+    public const int Pathname = 2000;
+    public const int ReferrerHost = 253;
+    public const int Source = 253;
+    public const int Utm = 300;
+    public const int Country = 2;
+    public const int Browser = 100;
+    public const int Os = 100;
+
+    /// <summary>A browser's or an operating system's version.</summary>
+    public const int Version = 50;
+
+    public const int Device = 20;
+    public const int Props = 8192;
+    public const int Currency = 3;
+}
+
 internal sealed class SiteEventConfiguration : IEntityTypeConfiguration<SiteEvent>
 {
     public void Configure(EntityTypeBuilder<SiteEvent> builder)
@@ -55,24 +80,24 @@ internal sealed class SiteEventConfiguration : IEntityTypeConfiguration<SiteEven
         // "Visits that did X" (visit breakdowns under a page or goal filter) finds a visit's events by session; without
         // it SQLite searched every event of the site once per visit, and such breakdowns timed out at 200 k events.
         builder.HasIndex(e => new { e.SiteId, e.SessionId });
-        builder.Property(e => e.Name).HasMaxLength(120);
-        builder.Property(e => e.Hostname).HasMaxLength(253);
-        builder.Property(e => e.Pathname).HasMaxLength(2000);
-        builder.Property(e => e.ReferrerHost).HasMaxLength(253);
-        builder.Property(e => e.Source).HasMaxLength(253);
-        builder.Property(e => e.UtmSource).HasMaxLength(300);
-        builder.Property(e => e.UtmMedium).HasMaxLength(300);
-        builder.Property(e => e.UtmCampaign).HasMaxLength(300);
-        builder.Property(e => e.UtmTerm).HasMaxLength(300);
-        builder.Property(e => e.UtmContent).HasMaxLength(300);
-        builder.Property(e => e.Country).HasMaxLength(2);
-        builder.Property(e => e.Browser).HasMaxLength(100);
-        builder.Property(e => e.BrowserVersion).HasMaxLength(50);
-        builder.Property(e => e.Os).HasMaxLength(100);
-        builder.Property(e => e.OsVersion).HasMaxLength(50);
-        builder.Property(e => e.Device).HasMaxLength(20);
-        builder.Property(e => e.Props).HasMaxLength(8192);
+        builder.Property(e => e.Name).HasMaxLength(SiteEventColumns.Name);
+        builder.Property(e => e.Hostname).HasMaxLength(SiteEventColumns.Hostname);
+        builder.Property(e => e.Pathname).HasMaxLength(SiteEventColumns.Pathname);
+        builder.Property(e => e.ReferrerHost).HasMaxLength(SiteEventColumns.ReferrerHost);
+        builder.Property(e => e.Source).HasMaxLength(SiteEventColumns.Source);
+        builder.Property(e => e.UtmSource).HasMaxLength(SiteEventColumns.Utm);
+        builder.Property(e => e.UtmMedium).HasMaxLength(SiteEventColumns.Utm);
+        builder.Property(e => e.UtmCampaign).HasMaxLength(SiteEventColumns.Utm);
+        builder.Property(e => e.UtmTerm).HasMaxLength(SiteEventColumns.Utm);
+        builder.Property(e => e.UtmContent).HasMaxLength(SiteEventColumns.Utm);
+        builder.Property(e => e.Country).HasMaxLength(SiteEventColumns.Country);
+        builder.Property(e => e.Browser).HasMaxLength(SiteEventColumns.Browser);
+        builder.Property(e => e.BrowserVersion).HasMaxLength(SiteEventColumns.Version);
+        builder.Property(e => e.Os).HasMaxLength(SiteEventColumns.Os);
+        builder.Property(e => e.OsVersion).HasMaxLength(SiteEventColumns.Version);
+        builder.Property(e => e.Device).HasMaxLength(SiteEventColumns.Device);
+        builder.Property(e => e.Props).HasMaxLength(SiteEventColumns.Props);
         builder.Property(e => e.RevenueAmount).HasPrecision(18, 4);
-        builder.Property(e => e.RevenueCurrency).HasMaxLength(3);
+        builder.Property(e => e.RevenueCurrency).HasMaxLength(SiteEventColumns.Currency);
     }
 }
