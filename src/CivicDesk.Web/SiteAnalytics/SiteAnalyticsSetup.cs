@@ -17,7 +17,7 @@ internal static class SiteAnalyticsSetup
         services.AddMemoryCache();
         services.AddSingleton<SiteDirectory>();
         services.AddSingleton<SaltStore>();
-        services.AddSingleton(_ => new TextPool(TextPool.NodeCapacity));
+        services.AddSingleton(_ => new TextPool(TextPool.NodeCharacters));
         services.AddSingleton<IEventEnricher, PackageEnricher>();
         services.AddHostedService<EnrichmentWarmup>();
         services.AddSingleton(sp => new IngestQueue(sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value.QueueCapacity));

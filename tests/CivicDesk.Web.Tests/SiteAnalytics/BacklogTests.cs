@@ -201,7 +201,7 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
 
     /// <summary>A writer of the test's own over <paramref name="spool"/>, driven batch by batch.</summary>
     private EventWriter Writer(Spool spool, AnalyticsOptions options, IngestQueue? queue = null) =>
-        new(queue ?? new IngestQueue(1), spool, new TextPool(TextPool.NodeCapacity), app.Services.GetRequiredService<IServiceScopeFactory>(), Options.Create(options), TimeProvider.System, NullLogger<EventWriter>.Instance);
+        new(queue ?? new IngestQueue(1), spool, new TextPool(TextPool.NodeCharacters), app.Services.GetRequiredService<IServiceScopeFactory>(), Options.Create(options), TimeProvider.System, NullLogger<EventWriter>.Instance);
 
     private static PendingEvent Pageview(Site site, long visitor, DateTime at, string path) => new()
     {

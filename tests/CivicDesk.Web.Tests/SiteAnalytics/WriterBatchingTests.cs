@@ -107,7 +107,7 @@ public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp
             _site = site;
             _folder = Path.Combine(Path.GetTempPath(), $"civicdesk-batching-{Guid.NewGuid():N}");
             _spool = new Spool(_folder, 1 << 20);
-            Writer = new EventWriter(_queue, _spool, new TextPool(TextPool.NodeCapacity), app.Services.GetRequiredService<IServiceScopeFactory>(),
+            Writer = new EventWriter(_queue, _spool, new TextPool(TextPool.NodeCharacters), app.Services.GetRequiredService<IServiceScopeFactory>(),
                 Options.Create(options), TimeProvider.System, NullLogger<EventWriter>.Instance);
         }
 

@@ -34,7 +34,7 @@ public sealed class TrafficLoader(IServiceScopeFactory scopes, TimeProvider time
         var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-traffic-{Guid.NewGuid():N}");
         var options = Options.Create(new AnalyticsOptions { BatchSize = batchSize, SpoolPath = folder });
         var spool = new Spool(folder, options.Value.SegmentBytes);
-        var writer = new EventWriter(new IngestQueue(1), spool, new TextPool(TextPool.NodeCapacity), scopes, options, time, loggers.CreateLogger<EventWriter>());
+        var writer = new EventWriter(new IngestQueue(1), spool, new TextPool(TextPool.NodeCharacters), scopes, options, time, loggers.CreateLogger<EventWriter>());
         var stored = 0L;
         try
         {
