@@ -40,7 +40,7 @@ internal static class EventEndpoint
         app.MapPost("/api/event", (HttpContext context, CancellationToken ct) =>
             {
                 var s = services.Value;
-                return AcceptAsync(context, s, ct);
+                return AcceptAsync(context, s.Sites, s.Salts, s.Enricher, s.Queue, s.Options, s.Time, s.Text, s.Texts, ct);
             })
             .WithoutUser()
             .RateLimitedPerClient()
@@ -56,9 +56,10 @@ internal static class EventEndpoint
     }
 
     /// <summary>A ValueTask: an event is nearly always answered without waiting for anything, and then nothing is allocated for the answer.</summary>
-    private static async ValueTask<IResult> AcceptAsync(HttpContext context, EventServices services, CancellationToken ct)
+    private static async ValueTask<IResult> AcceptAsync(
+        HttpContext context, SiteDirectory sites, SaltStore salts, IEventEnricher enricher, IngestQueue queue,
+        IOptions<AnalyticsOptions> options, TimeProvider time, Text text, TextPool texts, CancellationToken ct)
     {
-        var (sites, salts, enricher, queue, options, time, text, texts) = services;
         AllowAnyOrigin(context);
         var request = context.Request;
         if (!IsAcceptedMediaType(request.ContentType))
@@ -432,10 +433,5 @@ internal static class EventEndpoint
         public TimeProvider Time { get; } = services.GetRequiredService<TimeProvider>();
         public Text Text { get; } = services.GetRequiredService<Text>();
         public TextPool Texts { get; } = services.GetRequiredService<TextPool>();
-
-        public void Deconstruct(
-            out SiteDirectory sites, out SaltStore salts, out IEventEnricher enricher, out IngestQueue queue,
-            out IOptions<AnalyticsOptions> options, out TimeProvider time, out Text text, out TextPool texts) =>
-            (sites, salts, enricher, queue, options, time, text, texts) = (Sites, Salts, Enricher, Queue, Options, Time, Text, Texts);
     }
 }

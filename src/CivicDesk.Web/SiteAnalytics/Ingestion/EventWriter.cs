@@ -37,6 +37,8 @@ public sealed class EventWriter(
 
     private readonly SemaphoreSlim _batchReady = new(0, 1);
     private readonly ConcurrentQueue<SpooledBatch> _recent = new();
+    /// <summary>The spooler's list of the events it takes from the queue, reused from one write to the next.</summary>
+    private readonly List<PendingEvent> _spooling = [];
     private int _recentEvents;
     private int _spooledSinceTaken;
     /// <summary>When the spooler last wrote events (<see cref="Environment.TickCount64"/>).</summary>
@@ -122,18 +124,18 @@ public sealed class EventWriter(
     /// </summary>
     internal int SpoolQueued()
     {
-        var batch = new List<PendingEvent>(Math.Min(options.Value.BatchSize, queue.Reader.Count + 1));
-        while (batch.Count < options.Value.BatchSize && queue.Reader.TryRead(out var e))
+        _spooling.Clear();
+        while (_spooling.Count < options.Value.BatchSize && queue.Reader.TryRead(out var e))
         {
-            batch.Add(e);
+            _spooling.Add(e);
         }
 
-        if (batch.Count == 0)
+        if (_spooling.Count == 0)
         {
             return 0;
         }
 
-        PendingEvent[] events = [.. batch];
+        PendingEvent[] events = [.. _spooling];
         var (start, end, ends) = spool.Append(events);
         _recent.Enqueue(new SpooledBatch(start, end, events, ends));
         Interlocked.Add(ref _recentEvents, events.Length);
@@ -144,12 +146,12 @@ public sealed class EventWriter(
         }
 
         Volatile.Write(ref _lastSpooled, Environment.TickCount64);
-        if (Interlocked.Add(ref _spooledSinceTaken, batch.Count) >= options.Value.BatchSize)
+        if (Interlocked.Add(ref _spooledSinceTaken, events.Length) >= options.Value.BatchSize)
         {
             SignalBatchReady();
         }
 
-        return batch.Count;
+        return events.Length;
     }
 
     private void SignalBatchReady()

@@ -70,7 +70,7 @@ public sealed record EventEnrichment
     }
 
     /// <summary>At most <paramref name="max"/> characters, never ending on half of a surrogate pair.</summary>
-    internal static string? Fit(string? text, int max) =>
+    private static string? Fit(string? text, int max) =>
         text is null || text.Length <= max ? text : text[..(char.IsHighSurrogate(text[max - 1]) ? max - 1 : max)];
 }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using CivicDesk.Web.SiteAnalytics.Enrichment;
-using CivicDesk.Web.SiteAnalytics.Storage;
 
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 
@@ -17,29 +16,27 @@ internal sealed class PackageEnricher(ILoggerFactory loggers, TextPool texts) : 
         ArgumentNullException.ThrowIfNull(page);
         var e = _enricher.Value.Enrich(userAgent, address?.ToString(), referrer, page.AbsoluteUri, siteDomain);
         var source = e.Source;
-        // Cut to their columns and shared: the referrer and campaign texts are new strings for every request, and a
-        // visit keeps its first event's for as long as it lasts.
+        // Shared: the referrer and campaign texts are new strings for every request, and a visit keeps its first
+        // event's for as long as it lasts. The endpoint cuts them to their columns (EventEnrichment.Fitted).
         return new EventEnrichment
         {
             IsBot = e.IsBot,
             BotReason = e.IsBot ? e.Bot.ToString() : null,
-            Browser = Shared(e.Browser, SiteEventColumns.Browser),
-            BrowserVersion = Shared(e.BrowserVersion, SiteEventColumns.Version),
-            Os = Shared(e.Os, SiteEventColumns.Os),
-            OsVersion = Shared(e.OsVersion, SiteEventColumns.Version),
-            Device = Shared(e.DeviceType.ToString(), SiteEventColumns.Device),
-            Country = Shared(e.Country, SiteEventColumns.Country),
-            ReferrerHost = Shared(source.ReferrerHost, SiteEventColumns.ReferrerHost),
-            Source = Shared(source.Source, SiteEventColumns.Source),
-            UtmSource = Shared(source.UtmSource, SiteEventColumns.Utm),
-            UtmMedium = Shared(source.UtmMedium, SiteEventColumns.Utm),
-            UtmCampaign = Shared(source.UtmCampaign, SiteEventColumns.Utm),
-            UtmTerm = Shared(source.UtmTerm, SiteEventColumns.Utm),
-            UtmContent = Shared(source.UtmContent, SiteEventColumns.Utm),
+            Browser = texts.GetOrNull(e.Browser),
+            BrowserVersion = texts.GetOrNull(e.BrowserVersion),
+            Os = texts.GetOrNull(e.Os),
+            OsVersion = texts.GetOrNull(e.OsVersion),
+            Device = texts.GetOrNull(e.DeviceType.ToString()),
+            Country = texts.GetOrNull(e.Country),
+            ReferrerHost = texts.GetOrNull(source.ReferrerHost),
+            Source = texts.GetOrNull(source.Source),
+            UtmSource = texts.GetOrNull(source.UtmSource),
+            UtmMedium = texts.GetOrNull(source.UtmMedium),
+            UtmCampaign = texts.GetOrNull(source.UtmCampaign),
+            UtmTerm = texts.GetOrNull(source.UtmTerm),
+            UtmContent = texts.GetOrNull(source.UtmContent),
         };
     }
-
-    private string? Shared(string? text, int max) => texts.GetOrNull(EventEnrichment.Fit(text, max));
 }
 
 /// <summary>Loads the data packages in the background as the node starts, so the first events do not wait for it.</summary>
