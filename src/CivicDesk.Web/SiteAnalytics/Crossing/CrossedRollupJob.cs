@@ -147,12 +147,13 @@ internal static class CrossedData
         {
             Dimension.Page or Dimension.Goal => OfFilter(events, filter, value),
             _ when pageviews => events.Where(e => e.Name == CrossEvent.Pageview),
-            _ => events.Where(e => e.Name != CrossEvent.Pageview),
+            _ => CustomEvents(events),
         };
         var shape = Event(withProps: breakdown == Dimension.GoalProperty, pageviews);
-        if (CrossedCounter.IsVisitDimension(filter) && visits.Count <= FewVisits)
+        if (CrossedCounter.IsVisitDimension(filter) && !pageviews && visits.Count <= FewVisits)
         {
-            // A selective filter: look its visits' events up by visit rather than read the whole range's.
+            // A selective filter: look its visits' custom events up by visit (the partial (site, visit) index of
+            // custom events) rather than read the whole range's. Pageviews are not indexed by visit (ADR 0008).
             var ids = visits.Select(v => v.SessionId).ToList();
             return await events.AsNoTracking().Where(e => EF.Parameter(ids).Contains(e.SessionId)).Select(shape).ToListAsync(ct);
         }
@@ -182,6 +183,13 @@ internal static class CrossedData
     private sealed record VisitEvent(CrossVisit Visit, CrossEvent Event);
 
     /// <summary>
+    /// The custom events (all but pageviews), said as the partial index of site_events by visit says it
+    /// (<see cref="SiteEventConfiguration.CustomEventsOnly"/>): a database uses such an index only for a query whose
+    /// condition contains the index's own.
+    /// </summary>
+    public static IQueryable<SiteEvent> CustomEvents(IQueryable<SiteEvent> events) => events.Where(e => e.Name != CrossEvent.Pageview);
+
+    /// <summary>
     /// The events a page or goal filter is about: those on the page, those of the goal. A value as long as the cut
     /// (<see cref="SiteCrossedStats.ValueMaxLength"/>, a row clicked in a breakdown) stands for every longer one it
     /// begins; the counter then keeps those whose cut value equals it.
@@ -199,8 +207,9 @@ internal static class CrossedData
     }
 
     /// <summary>
-    /// Up to this many visits, their events are looked up by visit; beyond, the period's events are read and sorted out.
-    /// Both give the same events; tests lower it to cover the second way with little traffic.
+    /// Up to this many visits, their custom events are looked up by visit (and the pageviews of visits without a page
+    /// list from the first one's start on); beyond, the period's events are read and sorted out. Both give the same
+    /// events; tests lower it to cover the second way with little traffic.
     /// </summary>
     internal static int FewVisits { get; set; } = 5_000;
 

@@ -252,7 +252,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
             }
 
             // Goals and their properties: the matching visits' custom events, each with its visit, in one join.
-            var customEvents = db.SiteEvents.Where(e => e.SiteId == siteId && e.Timestamp >= start && e.Name != CrossEvent.Pageview);
+            var customEvents = CrossedData.CustomEvents(db.SiteEvents.Where(e => e.SiteId == siteId && e.Timestamp >= start));
             var (having, custom) = await CrossedData.EventsWithVisitsAsync(customEvents, FilteredVisits(siteId, start, end, filter), filter.Dimension, dimension, ct);
             counter.Add(having, custom);
             return Rows(counter);
@@ -359,9 +359,12 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
         var pageviews = db.SiteEvents.AsNoTracking().Where(e => e.SiteId == siteId && e.Name == CrossEvent.Pageview);
         if (unlisted.Count <= CrossedData.FewVisits)
         {
-            // Few visits without a list: their pageviews by visit ((site, visit) index), not the whole span's.
+            // Few visits without a list (long ones): the pageviews from the first one's start on, by the (site, time)
+            // index, not the whole range's. No end: a visit's row may be behind its events while the visit goes on.
+            // Events are not indexed by visit (ADR 0008, 2026-12-04).
             var ids = unlisted.ToList();
-            pageviews = pageviews.Where(e => EF.Parameter(ids).Contains(e.SessionId));
+            var first = await visits.Where(v => EF.Parameter(ids).Contains(v.SessionId)).MinAsync(v => (DateTime?)v.StartedAt, ct) ?? start;
+            pageviews = pageviews.Where(e => e.Timestamp >= first);
         }
         else if (end > time.GetUtcNow().UtcDateTime)
         {

@@ -642,7 +642,8 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasIndex("EventId")
                         .IsUnique();
 
-                    b.HasIndex("SiteId", "SessionId");
+                    b.HasIndex("SiteId", "SessionId")
+                        .HasFilter("\"Name\" <> 'pageview'");
 
                     b.HasIndex("SiteId", "Timestamp");
 

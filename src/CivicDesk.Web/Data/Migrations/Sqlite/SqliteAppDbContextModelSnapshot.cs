@@ -621,7 +621,8 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("EventId")
                         .IsUnique();
 
-                    b.HasIndex("SiteId", "SessionId");
+                    b.HasIndex("SiteId", "SessionId")
+                        .HasFilter("\"Name\" <> 'pageview'");
 
                     b.HasIndex("SiteId", "Timestamp");
 
