@@ -37,7 +37,8 @@ internal sealed record BenchOptions(
           --clock      run as if it were yesterday at HH:mm in the site's time zone (Asia/Ho_Chi_Minh), the clock
                        moving on from there: the fill ends then and "today" is that day. Today's part of a filtered
                        breakdown is counted from raw visits, so --clock 23:30 measures it with a whole day's traffic.
-                       A fill with a clock is reused only by a run with the same clock.
+                       A fill with a clock is reused only by a run with the same clock, which then runs at that
+                       time on the fill's last day, whatever day it is.
         """;
 
     public static BenchOptions Parse(string[] args, string? postgresFromEnvironment)

@@ -24,8 +24,13 @@ internal sealed class Benchmark(BenchOptions options, TextWriter output)
     private const int SlowRuns = 3;
     private static readonly TimeSpan SlowRun = TimeSpan.FromSeconds(5);
 
-    /// <summary>The clock of the fill, the crossed job and the queries: the machine's, or moved to --clock.</summary>
-    private readonly TimeProvider _clock = options.Clock is { } at ? OffsetClock.At(at, TimeZoneInfo.FindSystemTimeZoneById(Site.DefaultTimeZone)) : TimeProvider.System;
+    private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById(Site.DefaultTimeZone);
+
+    /// <summary>
+    /// The clock of the fill, the crossed job and the queries: the machine's, or moved to --clock — yesterday at that
+    /// time for a fill, and the fill's last day at that time for a reuse, whatever day it is run on.
+    /// </summary>
+    private TimeProvider _clock = options.Clock is { } at ? OffsetClock.At(at, Zone) : TimeProvider.System;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -39,6 +44,10 @@ internal sealed class Benchmark(BenchOptions options, TextWriter output)
             output.WriteLine(site is null
                 ? $"{database.Name} holds no complete fill of {options.Events:N0} events with seed {options.Seed}: filling it afresh."
                 : $"Reusing {database.Name}, filled earlier with {options.Events:N0} generated events (seed {options.Seed}).");
+            if (site is not null && options.Clock is { } at)
+            {
+                await ResumeClockAsync(earlier.Services, site, at, ct);
+            }
         }
 
         if (site is null)
@@ -81,6 +90,25 @@ internal sealed class Benchmark(BenchOptions options, TextWriter output)
         builder.Services.AddDatabase(builder.Configuration, builder.Environment);
         builder.Services.AddSiteAnalytics();
         return builder.Build();
+    }
+
+    /// <summary>
+    /// A reuse with --clock runs at that time on the fill's last day, not on yesterday's date: run on a later day, it
+    /// would otherwise measure a "today" without traffic. Crossed days that clock has not closed are dropped (an earlier
+    /// run on a later day closed them), so that today's part is counted from raw visits as it would be then.
+    /// </summary>
+    private async Task ResumeClockAsync(IServiceProvider services, Site site, TimeOnly at, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var last = await db.Set<SiteDailyStats>().Where(s => s.SiteId == site.Id).MaxAsync(s => s.Day, ct);
+        _clock = OffsetClock.At(last, at, Zone);
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var closedThrough = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now - CrossedRollupJob.ClosingDelay, Zone)).AddDays(-1);
+        var dropped = await db.Set<SiteCrossedDay>().Where(d => d.SiteId == site.Id && d.Day > closedThrough).ExecuteDeleteAsync(ct);
+        await db.Set<SiteCrossedStats>().Where(s => s.SiteId == site.Id && s.Day > closedThrough).ExecuteDeleteAsync(ct);
+        output.WriteLine($"Clock: {TimeZoneInfo.ConvertTimeFromUtc(now, Zone):yyyy-MM-dd HH:mm} in the site's time zone, the fill's last day"
+            + (dropped > 0 ? $"; {dropped} crossed day(s) after {closedThrough:yyyy-MM-dd} dropped, computed by a run at a later clock." : "."));
     }
 
     /// <summary>The unit's name records what was loaded once the load is complete, so that --reuse never reads a half-filled database.</summary>
@@ -339,12 +367,14 @@ internal sealed class Benchmark(BenchOptions options, TextWriter output)
 internal sealed class OffsetClock(TimeSpan offset) : TimeProvider
 {
     /// <summary>A clock that reads yesterday at <paramref name="at"/> in <paramref name="zone"/> now.</summary>
-    public static OffsetClock At(TimeOnly at, TimeZoneInfo zone)
+    public static OffsetClock At(TimeOnly at, TimeZoneInfo zone) =>
+        At(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(System.GetUtcNow(), zone).DateTime).AddDays(-1), at, zone);
+
+    /// <summary>A clock that reads <paramref name="day"/> at <paramref name="at"/> in <paramref name="zone"/> now.</summary>
+    public static OffsetClock At(DateOnly day, TimeOnly at, TimeZoneInfo zone)
     {
-        var now = System.GetUtcNow();
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
-        var then = TimeZoneInfo.ConvertTimeToUtc(today.AddDays(-1).ToDateTime(at), zone);
-        return new OffsetClock(new DateTimeOffset(then, TimeSpan.Zero) - now);
+        var then = TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(at), zone);
+        return new OffsetClock(new DateTimeOffset(then, TimeSpan.Zero) - System.GetUtcNow());
     }
 
     public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
