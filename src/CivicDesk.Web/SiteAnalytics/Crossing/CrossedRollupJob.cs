@@ -134,8 +134,9 @@ internal static class CrossedData
     /// The events of filtered <paramref name="visits"/> (read from <paramref name="query"/>) that a breakdown under
     /// <paramref name="filter"/> counts: under a page or goal filter the filter's events, under a visit filter the
     /// pageviews (page breakdown) or the custom events (goal and property breakdowns). <paramref name="span"/> is the
-    /// visits' (<see cref="Span"/>), or null when they were read without their times: it is then asked of the database,
-    /// and only when the events are read by time rather than by visit.
+    /// visits' (<see cref="Span"/>), or null when they were read without their times: it is then asked of the database.
+    /// The events are read by time over that span and sorted out, whatever the visits' number: events are not indexed
+    /// by visit (ADR 0008, "Events not indexed by visit").
     /// </summary>
     public static async Task<List<CrossEvent>> EventsAsync(
         AppDbContext db, int siteId, IQueryable<SiteSession> query, IReadOnlyList<CrossVisit> visits, (DateTime From, DateTime To)? span,
@@ -147,17 +148,9 @@ internal static class CrossedData
         {
             Dimension.Page or Dimension.Goal => OfFilter(events, filter, value),
             _ when pageviews => events.Where(e => e.Name == CrossEvent.Pageview),
-            _ => CustomEvents(events),
+            _ => events.Where(e => e.Name != CrossEvent.Pageview),
         };
         var shape = Event(withProps: breakdown == Dimension.GoalProperty, pageviews);
-        if (CrossedCounter.IsVisitDimension(filter) && !pageviews && visits.Count <= FewVisits)
-        {
-            // A selective filter: look its visits' custom events up by visit (the partial (site, visit) index of
-            // custom events) rather than read the whole range's. Pageviews are not indexed by visit (ADR 0008).
-            var ids = visits.Select(v => v.SessionId).ToList();
-            return await events.AsNoTracking().Where(e => EF.Parameter(ids).Contains(e.SessionId)).Select(shape).ToListAsync(ct);
-        }
-
         return await EventsAsync(events, visits, span ?? await SpanAsync(query, ct), shape, ct);
     }
 
@@ -183,13 +176,6 @@ internal static class CrossedData
     private sealed record VisitEvent(CrossVisit Visit, CrossEvent Event);
 
     /// <summary>
-    /// The custom events (all but pageviews), said as the partial index of site_events by visit says it
-    /// (<see cref="SiteEventConfiguration.CustomEventsOnly"/>): a database uses such an index only for a query whose
-    /// condition contains the index's own.
-    /// </summary>
-    public static IQueryable<SiteEvent> CustomEvents(IQueryable<SiteEvent> events) => events.Where(e => e.Name != CrossEvent.Pageview);
-
-    /// <summary>
     /// The events a page or goal filter is about: those on the page, those of the goal. A value as long as the cut
     /// (<see cref="SiteCrossedStats.ValueMaxLength"/>, a row clicked in a breakdown) stands for every longer one it
     /// begins; the counter then keeps those whose cut value equals it.
@@ -207,9 +193,9 @@ internal static class CrossedData
     }
 
     /// <summary>
-    /// Up to this many visits, their custom events are looked up by visit (and the pageviews of visits without a page
-    /// list from the first one's start on); beyond, the period's events are read and sorted out. Both give the same
-    /// events; tests lower it to cover the second way with little traffic.
+    /// Up to this many visits without a page list, a page breakdown reads pageviews from the first one's start on;
+    /// beyond, over the whole range's span. Both give the same pages; tests lower it to cover the second way with
+    /// little traffic.
     /// </summary>
     internal static int FewVisits { get; set; } = 5_000;
 

@@ -252,7 +252,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
             }
 
             // Goals and their properties: the matching visits' custom events, each with its visit, in one join.
-            var customEvents = CrossedData.CustomEvents(db.SiteEvents.Where(e => e.SiteId == siteId && e.Timestamp >= start));
+            var customEvents = db.SiteEvents.Where(e => e.SiteId == siteId && e.Timestamp >= start && e.Name != CrossEvent.Pageview);
             var (having, custom) = await CrossedData.EventsWithVisitsAsync(customEvents, FilteredVisits(siteId, start, end, filter), filter.Dimension, dimension, ct);
             counter.Add(having, custom);
             return Rows(counter);
@@ -361,7 +361,7 @@ public sealed class DashboardQueries(AppDbContext db, TimeProvider time)
         {
             // Few visits without a list (long ones): the pageviews from the first one's start on, by the (site, time)
             // index, not the whole range's. No end: a visit's row may be behind its events while the visit goes on.
-            // Events are not indexed by visit (ADR 0008, 2026-12-04).
+            // Events are not indexed by visit (ADR 0008, "Events not indexed by visit").
             var ids = unlisted.ToList();
             var first = await visits.Where(v => EF.Parameter(ids).Contains(v.SessionId)).MinAsync(v => (DateTime?)v.StartedAt, ct) ?? start;
             pageviews = pageviews.Where(e => e.Timestamp >= first);

@@ -71,23 +71,14 @@ public static class SiteEventColumns
 
 internal sealed class SiteEventConfiguration : IEntityTypeConfiguration<SiteEvent>
 {
-    /// <summary>
-    /// The filter of the partial index by visit, in the words both databases use. A query uses that index only when its
-    /// condition contains this one: <see cref="Crossing.CrossedData.CustomEvents"/> says it so.
-    /// </summary>
-    internal const string CustomEventsOnly = "\"Name\" <> 'pageview'";
-
     public void Configure(EntityTypeBuilder<SiteEvent> builder)
     {
         builder.ToTable("site_events");
         builder.HasIndex(e => e.EventId).IsUnique();
+        // No index by visit: an event would be inserted beside its visit's earlier ones, so with many visits going on
+        // at once nearly every event dirtied a page of that index of its own, two thirds of the SQLite writer's I/O
+        // (ADR 0008, "Events not indexed by visit"). The events of given visits are read by time, over the visits' span.
         builder.HasIndex(e => new { e.SiteId, e.Timestamp });
-
-        // The custom events of given visits (goal and property breakdowns under a selective visit filter), by visit.
-        // Custom events only: an event is inserted beside its visit's earlier ones, so with many visits going on at
-        // once every pageview dirtied a page of this index of its own, two thirds of the SQLite writer's I/O (ADR 0008,
-        // 2026-12-04). Pageviews of given visits are read from the visits' page lists or by time.
-        builder.HasIndex(e => new { e.SiteId, e.SessionId }).HasFilter(CustomEventsOnly);
         builder.Property(e => e.Name).HasMaxLength(SiteEventColumns.Name);
         builder.Property(e => e.Hostname).HasMaxLength(SiteEventColumns.Hostname);
         builder.Property(e => e.Pathname).HasMaxLength(SiteEventColumns.Pathname);

@@ -642,9 +642,6 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
                     b.HasIndex("EventId")
                         .IsUnique();
 
-                    b.HasIndex("SiteId", "SessionId")
-                        .HasFilter("\"Name\" <> 'pageview'");
-
                     b.HasIndex("SiteId", "Timestamp");
 
                     b.ToTable("site_events", (string)null);

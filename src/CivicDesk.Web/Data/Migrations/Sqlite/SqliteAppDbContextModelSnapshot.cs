@@ -621,9 +621,6 @@ namespace CivicDesk.Web.Data.Migrations.Sqlite
                     b.HasIndex("EventId")
                         .IsUnique();
 
-                    b.HasIndex("SiteId", "SessionId")
-                        .HasFilter("\"Name\" <> 'pageview'");
-
                     b.HasIndex("SiteId", "Timestamp");
 
                     b.ToTable("site_events", (string)null);

@@ -5,7 +5,7 @@
 namespace CivicDesk.Web.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class CustomEventsByVisit : Migration
+    public partial class SiteEventsWithoutVisitIndex : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -13,21 +13,11 @@ namespace CivicDesk.Web.Data.Migrations.Postgres
             migrationBuilder.DropIndex(
                 name: "IX_site_events_SiteId_SessionId",
                 table: "site_events");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_site_events_SiteId_SessionId",
-                table: "site_events",
-                columns: new[] { "SiteId", "SessionId" },
-                filter: "\"Name\" <> 'pageview'");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropIndex(
-                name: "IX_site_events_SiteId_SessionId",
-                table: "site_events");
-
             migrationBuilder.CreateIndex(
                 name: "IX_site_events_SiteId_SessionId",
                 table: "site_events",
