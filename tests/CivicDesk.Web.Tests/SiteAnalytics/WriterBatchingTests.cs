@@ -92,6 +92,23 @@ public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp
         Assert.True(sent >= 20, $"{sent} events were sent");
     }
 
+    [Fact]
+    public async Task A_writer_behind_by_more_than_a_batch_goes_on_at_once()
+    {
+        // Ten spooler writes of 30 events waiting when the writer starts, as under load: batches taken from memory end
+        // where a write does (90 of 100 here), and the writer must not wait for new events while whole batches wait.
+        // (The writes made before the start leave one signal behind, which lets one wait pass at once.)
+        var started = TimeProvider.System.GetTimestamp();
+        await using var run = await WriterRun.StartAsync(app, new AnalyticsOptions { BatchSize = 100, FlushInterval = Interval, QuietFlush = Interval * 10 },
+            spooledBefore: Enumerable.Repeat(30, 10));
+        await Eventually.HoldsAsync(async () => await run.CountStoredAsync() >= 270, "the batches behind are stored", Interval / 2);
+        Assert.True(TimeProvider.System.GetElapsedTime(started) < Interval / 2, "the batches behind were stored without waiting for new events");
+
+        // The 30 left, less than a batch, with nothing new coming: stored once the interval has passed.
+        await run.StoredAsync(300, Interval * 3);
+        Assert.Equal(4, run.Writer.BatchesStored);
+    }
+
     /// <summary>A writer of its own over a fresh spool, for one site of the shared app.</summary>
     private sealed class WriterRun : IAsyncDisposable
     {
@@ -113,12 +130,24 @@ public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp
 
         public EventWriter Writer { get; }
 
+
         public int Sent { get; private set; }
 
-        public static async Task<WriterRun> StartAsync(SqliteApp app, AnalyticsOptions options)
+        /// <param name="spooledBefore">The sizes of spooler writes made before the writer starts.</param>
+        public static async Task<WriterRun> StartAsync(SqliteApp app, AnalyticsOptions options, IEnumerable<int>? spooledBefore = null)
         {
             app.EnsureAvailable();
             var run = new WriterRun(app, await Analytics.CreateSiteAsync(app), options);
+            foreach (var size in spooledBefore ?? [])
+            {
+                for (var i = 0; i < size; i++)
+                {
+                    Assert.True(run._queue.TryEnqueue(Pageview(run._site, run.Sent++)));
+                }
+
+                Assert.Equal(size, run.Writer.SpoolQueued());
+            }
+
             await run.Writer.StartAsync(TestContext.Current.CancellationToken);
             // The writer's first pass finds nothing and it waits: from here on, what it stores is what is sent.
             await Eventually.HoldsAsync(() => run.Writer.Waits > 0, "the writer waits for events");
@@ -139,9 +168,9 @@ public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp
             }
         }
 
-        public Task StoredAsync(int count, TimeSpan within) => Eventually.HoldsAsync(
-            async () => await _app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == _site.Id, TestContext.Current.CancellationToken)) == count,
-            $"the {count} events are stored", within);
+        public Task StoredAsync(int count, TimeSpan within) => Eventually.HoldsAsync(async () => await CountStoredAsync() == count, $"the {count} events are stored", within);
+
+        public Task<int> CountStoredAsync() => _app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == _site.Id, TestContext.Current.CancellationToken));
 
         public async ValueTask DisposeAsync()
         {

@@ -151,7 +151,8 @@ public sealed class EventWriter(
         }
 
         Volatile.Write(ref _lastSpooled, Environment.TickCount64);
-        if (Interlocked.Add(ref _spooledSinceTaken, events.Length) >= options.Value.BatchSize)
+        Interlocked.Add(ref _spooledSinceTaken, events.Length);
+        if (Volatile.Read(ref _recentEvents) >= options.Value.BatchSize)
         {
             SignalBatchReady();
         }
@@ -186,7 +187,10 @@ public sealed class EventWriter(
             {
                 var written = await WriteBatchAsync(ct);
                 backoff = TimeSpan.FromMilliseconds(200);
-                if (written < options.Value.BatchSize)
+                // A batch taken from memory ends where one of the spooler's writes does, so under load it falls a little
+                // short of a whole one while more are waiting: then the writer goes on at once. Waiting there for a whole
+                // batch of new events kept it behind by as much for as long as the load lasted.
+                if (written < options.Value.BatchSize && (written == 0 || Volatile.Read(ref _recentEvents) < options.Value.BatchSize))
                 {
                     await WaitForBatchAsync(ct);
                 }
@@ -218,7 +222,8 @@ public sealed class EventWriter(
         while (true)
         {
             var now = Environment.TickCount64;
-            var pending = Volatile.Read(ref _spooledSinceTaken) > 0;
+            // Events waiting: come since the last batch was taken, or left over from what it took.
+            var pending = Volatile.Read(ref _spooledSinceTaken) > 0 || Volatile.Read(ref _recentEvents) > 0;
             var sinceSpooled = now - Volatile.Read(ref _lastSpooled);
             if (now >= deadline || (pending && sinceSpooled >= quiet))
             {
