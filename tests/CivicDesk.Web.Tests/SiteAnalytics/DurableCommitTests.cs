@@ -3,8 +3,9 @@ using CivicDesk.Web.SiteAnalytics.Ingestion;
 namespace CivicDesk.Web.Tests.SiteAnalytics;
 
 /// <summary>
-/// Which of the writer's commits wait for the database's disk (ADR 0008, "Asynchronous commits"): on PostgreSQL only
-/// those whose checkpoint lets spool segments be deleted, so that no segment goes before a checkpoint past it is durable.
+/// Which of the writer's commits wait for the database's disk (ADR 0008, "Asynchronous commits on PostgreSQL"): on
+/// PostgreSQL only those whose checkpoint lets spool segments be deleted, so that no segment goes before a checkpoint
+/// past it is durable.
 /// </summary>
 public sealed class DurableCommitTests
 {

@@ -394,7 +394,8 @@ public sealed class EventWriter(
     /// this node's disk, so a commit PostgreSQL loses in a crash of its own (at most a few hundred milliseconds of them)
     /// loses the batch's checkpoint with its events, and the writer, reading the checkpoint again after the error,
     /// stores them again from the spool. The segments behind a checkpoint go only once it is durable: committed
-    /// durably, or read from the database. SQLite commits every batch durably (ADR 0008, "Asynchronous commits").
+    /// durably, or read from the database. SQLite commits every batch durably (ADR 0008, "Asynchronous commits on
+    /// PostgreSQL").
     /// </summary>
     internal static bool CommitsDurably(bool postgres, SpoolPosition durable, SpoolPosition next) =>
         !postgres || next.Segment > durable.Segment;
