@@ -39,8 +39,8 @@ public sealed class EventWriter(
     private readonly ConcurrentQueue<SpooledBatch> _recent = new();
     /// <summary>The spooler's list of the events it takes from the queue, reused from one write to the next.</summary>
     private readonly List<PendingEvent> _spooling = [];
+    /// <summary>Events spooled and kept in memory that the writer has not taken yet.</summary>
     private int _recentEvents;
-    private int _spooledSinceTaken;
     /// <summary>When the spooler last wrote events (<see cref="Environment.TickCount64"/>).</summary>
     private long _lastSpooled;
     private readonly Dictionary<(int SiteId, long VisitorId), VisitState> _visits = [];
@@ -151,7 +151,6 @@ public sealed class EventWriter(
         }
 
         Volatile.Write(ref _lastSpooled, Environment.TickCount64);
-        Interlocked.Add(ref _spooledSinceTaken, events.Length);
         if (Volatile.Read(ref _recentEvents) >= options.Value.BatchSize)
         {
             SignalBatchReady();
@@ -208,7 +207,7 @@ public sealed class EventWriter(
     }
 
     /// <summary>
-    /// After a partial batch: waits until a whole one is spooled, no event has come for <see
+    /// After a partial batch: waits until a whole one waits in memory, no event has come for <see
     /// cref="AnalyticsOptions.QuietFlush"/> (with some waiting), or <see cref="AnalyticsOptions.FlushInterval"/> has
     /// passed. Storing each handful of events as it came cost a transaction (and its sync to disk) per handful; waiting
     /// out the whole interval after the last events of a burst only delayed them. The waits run on the machine's clock:
@@ -223,7 +222,7 @@ public sealed class EventWriter(
         {
             var now = Environment.TickCount64;
             // Events waiting: come since the last batch was taken, or left over from what it took.
-            var pending = Volatile.Read(ref _spooledSinceTaken) > 0 || Volatile.Read(ref _recentEvents) > 0;
+            var pending = Volatile.Read(ref _recentEvents) > 0;
             var sinceSpooled = now - Volatile.Read(ref _lastSpooled);
             if (now >= deadline || (pending && sinceSpooled >= quiet))
             {
@@ -259,7 +258,6 @@ public sealed class EventWriter(
             _visitsLoaded = false;
         }
 
-        Interlocked.Exchange(ref _spooledSinceTaken, 0);
         // Events this process's endpoint made fit their columns and share their texts already; those read back from
         // the spool file may come from an older version, which left that to the writer.
         IReadOnlyList<PendingEvent> events;
@@ -306,8 +304,9 @@ public sealed class EventWriter(
         await LoadZonesAsync(db, events, ct);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var durably = CommitsDurably(db.Database.IsNpgsql(), _durable, next);
-        if (db.Database.IsNpgsql())
+        var postgres = db.Database.IsNpgsql();
+        var durably = CommitsDurably(postgres, _durable, next);
+        if (postgres)
         {
             await db.Database.ExecuteSqlRawAsync(durably ? "SET LOCAL synchronous_commit = on" : "SET LOCAL synchronous_commit = off", ct);
         }
