@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Ingestion benchmark (docs/benchmarks.md, "Site analytics: ingestion"): builds the app and the tool in Release, then
 # runs the same realistic load against a bare Kestrel endpoint that answers 202, the app on SQLite and, when a server
-# is given, the app on PostgreSQL; prints one table and PASS/FAIL against issue 3's targets.
-#   bench/ingest.sh                  # 30 s measured per target after a warm-up of at least 10 s, 16 connections
-#   bench/ingest.sh 10               # 10 s measured per target
+# is given, the app on PostgreSQL, in rounds (3 by default: each round measures every target once, and the ratio is
+# judged by its median); prints one table and PASS/FAIL against issue 3's targets.
+#   bench/ingest.sh                  # 30 s measured per target and round after a warm-up of at least 10 s, 16 connections
+#   bench/ingest.sh 10               # 10 s measured per target and round
+#   bench/ingest.sh 20 --rounds 5
 #   CIVICDESK_BENCH_POSTGRES="Host=127.0.0.1;Port=5433;Username=postgres;Database=postgres" bench/ingest.sh 30
 #                                    # adds the PostgreSQL target (a fresh database is created and dropped)
 #   WARMUP=3 CONNECTIONS=32 bench/ingest.sh 10

@@ -45,17 +45,19 @@ catch (Exception ex) when (ex is InvalidOperationException or TimeoutException o
 
 /// <summary>The command line: what to run, for how long, with how many connections.</summary>
 internal sealed record BenchOptions(
-    string? AppDll, TimeSpan Duration, TimeSpan Warmup, int Connections, string? PostgresServer, IReadOnlyList<string> Targets, int? RateLimitPerMinute, bool FirstDay, bool KeepWork)
+    string? AppDll, TimeSpan Duration, TimeSpan Warmup, int Rounds, int Connections, string? PostgresServer, IReadOnlyList<string> Targets, int? RateLimitPerMinute, bool FirstDay, bool KeepWork)
 {
     /// <summary>Extra environment variables for the app (configuration such as SiteAnalytics__BatchSize, or runtime knobs such as DOTNET_gcServer).</summary>
     public IReadOnlyDictionary<string, string> AppEnvironment { get; init; } = new Dictionary<string, string>();
 
     public const string Usage =
         """
-        usage: CivicDesk.Bench.Ingest --app <CivicDesk.Web.dll> [--duration 30] [--warmup 10] [--connections 16]
+        usage: CivicDesk.Bench.Ingest --app <CivicDesk.Web.dll> [--duration 30] [--warmup 10] [--rounds 3] [--connections 16]
                                       [--targets bare,sqlite,postgres] [--postgres <Npgsql connection string>]
                                       [--rate-limit <requests a minute per client>] [--first-day] [--keep]
                                       [--app-env NAME=VALUE]...
+          --rounds: every target is started and warmed up once, then measured once per round, one after the other;
+            each app round is compared with the bare endpoint's round just before it, and the median ratio is judged.
           --postgres defaults to $CIVICDESK_BENCH_POSTGRES; without either, the postgres target is left out.
           The run creates (and drops) a database of its own on that server.
           --rate-limit sets SiteAnalytics:RateLimitPerMinute for the run (default: the app's own default).
@@ -69,7 +71,7 @@ internal sealed record BenchOptions(
     {
         string? app = null, postgres = postgresFromEnvironment, targets = null;
         double duration = 30, warmup = 10;
-        int connections = 16;
+        int connections = 16, rounds = 3;
         int? rateLimit = null;
         bool keep = false, firstDay = false;
         var appEnvironment = new Dictionary<string, string>();
@@ -81,6 +83,7 @@ internal sealed record BenchOptions(
                 case "--app": app = Value(); break;
                 case "--duration": duration = Seconds(Value()); break;
                 case "--warmup": warmup = Seconds(Value()); break;
+                case "--rounds": rounds = Positive(Value()); break;
                 case "--connections": connections = Positive(Value()); break;
                 case "--postgres": postgres = Value(); break;
                 case "--targets": targets = Value(); break;
@@ -110,7 +113,7 @@ internal sealed record BenchOptions(
         }
 
         return new BenchOptions(
-            app is null ? null : Path.GetFullPath(app), TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), connections,
+            app is null ? null : Path.GetFullPath(app), TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), rounds, connections,
             string.IsNullOrEmpty(postgres) ? null : postgres, chosen, rateLimit, firstDay, keep)
         {
             AppEnvironment = appEnvironment,

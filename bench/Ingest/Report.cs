@@ -4,8 +4,11 @@ namespace CivicDesk.Bench.Ingest;
 
 /// <summary>
 /// The run's one table, the details behind it, and the verdict against issue 3's targets: persisted throughput at
-/// least half the bare endpoint's, p99 under 50 ms, and peak resident memory under 300 MB. Figures are formatted in
-/// the current culture, which Program sets to the invariant one.
+/// least half the bare endpoint's, p99 under 50 ms, and peak resident memory under 300 MB. The ratio is taken round by
+/// round (the app's persisted rate over the bare endpoint's accepted rate measured just before it) and judged by its
+/// median: the targets run one after the other on a shared machine whose speed changes from minute to minute, and a
+/// single pair of measurements minutes apart gave anything from 0.38 to 0.61 for the same build. Every round's ratio
+/// is printed beside the median. Figures are formatted in the current culture, which Program sets to the invariant one.
 /// </summary>
 internal static class Report
 {
@@ -16,7 +19,7 @@ internal static class Report
     public static void Write(TextWriter output, BenchOptions options, IReadOnlyList<Measurement> measurements)
     {
         output.WriteLine();
-        output.WriteLine($"Ingestion: {options.Connections} connections, {options.Duration.TotalSeconds:0.#} s measured after a warm-up of at least {options.Warmup.TotalSeconds:0.#} s; " +
+        output.WriteLine($"Ingestion: {options.Connections} connections, {options.Duration.TotalSeconds:0.#} s measured per target and round ({options.Rounds} rounds) after a warm-up of at least {options.Warmup.TotalSeconds:0.#} s; " +
             $"{Environment.ProcessorCount} cores; memory in MiB; latency from sending the request to reading the whole answer; " +
             (options.FirstDay ? "the app's first day (no salt from yesterday)." : "the app's steady state (yesterday's salt present)."));
         if (options.AppEnvironment.Count > 0)
@@ -25,13 +28,13 @@ internal static class Report
         }
 
         output.WriteLine();
-        output.WriteLine("| target | accepted/s | persisted/s | p50 ms | p99 ms | max ms | 202 | 429 | 503 | other | peak RSS MB |");
-        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        output.WriteLine("| round | target | accepted/s | persisted/s | p50 ms | p99 ms | max ms | 202 | 429 | 503 | other | peak RSS MB |");
+        output.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var m in measurements)
         {
             var l = m.Load;
             output.WriteLine(
-                $"| {m.Target} | {l.AcceptedPerSecond:N0} | {(m.PersistedPerSecond is { } p ? p.ToString("N0", CultureInfo.CurrentCulture) : "—")} | " +
+                $"| {m.Round} | {m.Target} | {l.AcceptedPerSecond:N0} | {(m.PersistedPerSecond is { } p ? p.ToString("N0", CultureInfo.CurrentCulture) : "—")} | " +
                 $"{l.LatencyMs(0.50):0.00} | {l.LatencyMs(0.99):0.00} | {l.MaxLatencyMs:0.0} | {l.Accepted:N0} | {l.TooMany:N0} | {l.Unavailable:N0} | {l.Other:N0} | {m.Memory.PeakMb:0} |");
         }
 
@@ -39,7 +42,7 @@ internal static class Report
         foreach (var m in measurements)
         {
             output.WriteLine(
-                $"{m.Target}: p95 {m.Load.LatencyMs(0.95):0.00} ms; RSS at the end {m.Memory.CurrentMb:0} MiB ({m.Memory.AnonymousMb:0} anonymous, {m.Memory.FileMb:0} file-backed, {m.Memory.SharedMb:0} shared); CPU during the load: server {m.ServerCpuCores:0.00} cores, " +
+                $"{m.Target}, round {m.Round}: p95 {m.Load.LatencyMs(0.95):0.00} ms; RSS at the end {m.Memory.CurrentMb:0} MiB ({m.Memory.AnonymousMb:0} anonymous, {m.Memory.FileMb:0} file-backed, {m.Memory.SharedMb:0} shared); CPU during the load: server {m.ServerCpuCores:0.00} cores, " +
                 $"load generator {m.GeneratorCpuCores:0.00} cores; load average after {m.LoadAverage}");
             if (m.Warmup is { } warmup)
             {
@@ -74,29 +77,57 @@ internal static class Report
             }
         }
 
-        var bare = measurements.FirstOrDefault(m => m.Target == Benchmark.Bare);
-        var apps = measurements.Where(m => m.Target != Benchmark.Bare).ToList();
+        var apps = measurements.Where(m => m.Target != Benchmark.Bare).GroupBy(m => m.Target).ToList();
         if (apps.Count == 0)
         {
             return;
         }
 
         output.WriteLine();
-        output.WriteLine($"Targets (issue 3): persisted/s ≥ {MinPersistedRatio:0.0} × bare accepted/s; p99 < {MaxP99Ms:0} ms at 16 connections; peak RSS < {MaxPeakRssMb:0} MB");
-        foreach (var m in apps)
+        output.WriteLine($"Targets (issue 3): persisted/s ≥ {MinPersistedRatio:0.0} × bare accepted/s (median of the rounds); p99 < {MaxP99Ms:0} ms at 16 connections (every round); peak RSS < {MaxPeakRssMb:0} MB");
+        foreach (var target in apps)
         {
-            var ratio = bare is null || m.PersistedPerSecond is null ? (double?)null : m.PersistedPerSecond.Value / bare.Load.AcceptedPerSecond;
-            var p99 = m.Load.LatencyMs(0.99);
+            var ratios = Ratios(measurements, target.Key);
+            var median = Median(ratios);
+            var p99 = target.Max(m => m.Load.LatencyMs(0.99));
+            var peak = target.Max(m => m.Memory.PeakMb);
+            var refused = target.Sum(m => m.Load.Other + m.Load.Unavailable + m.Load.TooMany);
             output.WriteLine(
-                $"{m.Target}: persisted/bare {(ratio is { } r ? r.ToString("0.00", CultureInfo.CurrentCulture) : "—")} {Verdict(ratio is { } x ? x >= MinPersistedRatio : null)} · " +
-                $"p99 {p99:0.00} ms {Verdict(p99 < MaxP99Ms)} · peak RSS {m.Memory.PeakMb:0} MB {Verdict(m.Memory.PeakMb < MaxPeakRssMb)}" +
-                (m.Load.Other + m.Load.Unavailable + m.Load.TooMany > 0 ? " · some events were refused (see the counts)" : ""));
+                $"{target.Key}: persisted/bare {(median is { } r ? r.ToString("0.000", CultureInfo.CurrentCulture) : "—")} {Verdict(median is { } x ? x >= MinPersistedRatio : null)}" +
+                (ratios.Count > 1 ? $" (rounds: {string.Join(", ", ratios.Select(x => x.ToString("0.00", CultureInfo.CurrentCulture)))})" : "") +
+                $" · p99 {p99:0.00} ms {Verdict(p99 < MaxP99Ms)} · peak RSS {peak:0} MB {Verdict(peak < MaxPeakRssMb)}" +
+                (refused > 0 ? " · some events were refused (see the counts)" : ""));
         }
 
         if (options.Connections != 16)
         {
             output.WriteLine($"(the p99 target is stated for 16 connections; this run used {options.Connections})");
         }
+    }
+
+    /// <summary>
+    /// The target's persisted rate over the bare endpoint's accepted rate, round by round, in round order; a round
+    /// without a bare measurement or a persisted rate has none.
+    /// </summary>
+    internal static List<double> Ratios(IReadOnlyList<Measurement> measurements, string target) =>
+        [.. measurements
+            .Where(m => m.Target == target && m.PersistedPerSecond is not null)
+            .Select(m => (m.Round, Persisted: m.PersistedPerSecond!.Value, Bare: measurements.FirstOrDefault(b => b.Target == Benchmark.Bare && b.Round == m.Round)))
+            .Where(x => x.Bare is not null)
+            .OrderBy(x => x.Round)
+            .Select(x => x.Persisted / x.Bare!.Load.AcceptedPerSecond)];
+
+    /// <summary>The middle value (the mean of the two middle ones for an even count); null for none.</summary>
+    internal static double? Median(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var sorted = values.Order().ToArray();
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     private static string Verdict(bool? pass) => pass switch
