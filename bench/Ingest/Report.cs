@@ -92,8 +92,12 @@ internal static class Report
             var p99 = target.Max(m => m.Load.LatencyMs(0.99));
             var peak = target.Max(m => m.Memory.PeakMb);
             var refused = target.Sum(m => m.Load.Other + m.Load.Unavailable + m.Load.TooMany);
+            // A round whose accepted events were not all stored has no ratio, and fails the whole target: the median
+            // of the other rounds must not hide it.
+            var unstored = target.Count(m => m.PersistedPerSecond is null);
             output.WriteLine(
-                $"{target.Key}: persisted/bare {(median is { } r ? r.ToString("0.000", CultureInfo.CurrentCulture) : "—")} {Verdict(median is { } x ? x >= MinPersistedRatio : null)}" +
+                $"{target.Key}: persisted/bare {(median is { } r ? r.ToString("0.000", CultureInfo.CurrentCulture) : "—")} {Verdict(median is { } x ? x >= MinPersistedRatio && unstored == 0 : null)}" +
+                (unstored > 0 ? $" ({unstored} round(s) with events not all stored)" : "") +
                 (ratios.Count > 1 ? $" (rounds: {string.Join(", ", ratios.Select(x => x.ToString("0.00", CultureInfo.CurrentCulture)))})" : "") +
                 $" · p99 {p99:0.00} ms {Verdict(p99 < MaxP99Ms)} · peak RSS {peak:0} MB {Verdict(peak < MaxPeakRssMb)}" +
                 (refused > 0 ? " · some events were refused (see the counts)" : ""));
