@@ -161,6 +161,34 @@ public abstract class IngestionTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task A_refusal_reads_in_the_language_the_client_asks_for()
+    {
+        app.EnsureAvailable();
+        var site = await Analytics.CreateSiteAsync(app);
+        var english = app.CreateClient();
+        english.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-US");
+        var vietnamese = app.CreateClient();
+        var unknown = $"unknown-{Guid.NewGuid():N}.gov.vn";
+        var tooLarge = $"{{\"name\":\"pageview\",\"url\":\"https://{site.Domain}/{new string('a', 9000)}\",\"domain\":\"{site.Domain}\"}}";
+
+        foreach (var (client, language, culture) in new[] { (english, "en", "en-GB"), (vietnamese, "vi", "vi-VN") })
+        {
+            var refused = await Analytics.SendAsync(client, unknown);
+            var problem = await refused.ExpectAsync(HttpStatusCode.BadRequest);
+            Assert.Equal(app.Translate(language, "Event.UnknownDomain"), problem.GetProperty("detail").GetString());
+            Assert.Equal(app.Translate(language, "Problem.400"), problem.GetProperty("title").GetString());
+            Assert.Equal(culture, refused.Content.Headers.ContentLanguage.Single());
+
+            // A number in the text is written the language's way (8,192 or 8.192).
+            using var large = new StringContent(tooLarge, System.Text.Encoding.UTF8, "text/plain");
+            var tooLong = await client.PostAsync("/api/event", large);
+            Assert.Equal(app.Translate(language, "Event.TooLarge", 8192), (await tooLong.ExpectAsync(HttpStatusCode.RequestEntityTooLarge)).GetProperty("detail").GetString());
+
+            Assert.Equal(HttpStatusCode.Accepted, (await Analytics.SendAsync(client, site.Domain, "/" + language)).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Events_left_in_a_spool_are_stored_once_when_a_node_starts_and_never_twice()
     {
         app.EnsureAvailable();
@@ -295,6 +323,11 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
         Assert.Equal(3, answers.Count(a => a == HttpStatusCode.TooManyRequests));
         var problem = await limited.ExpectAsync(HttpStatusCode.TooManyRequests);
         Assert.Contains("Quá nhiều yêu cầu", problem.GetProperty("detail").GetString());
+        var english = app.CreateClient();
+        english.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+        var limitedInEnglish = await (await Analytics.SendAsync(english, site.Domain, ip: "203.0.113.99")).ExpectAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(app.Translate("en", "Event.TooMany"), limitedInEnglish.GetProperty("detail").GetString());
+        Assert.Equal(app.Translate("en", "Problem.429"), limitedInEnglish.GetProperty("title").GetString());
         Assert.True(int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) > 0);
         Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
         await Eventually.HoldsAsync(() => app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == site.Id)).ContinueWith(t => t.Result == 6), "exactly the accepted events are stored");
