@@ -1,10 +1,13 @@
 using System.Net;
 using System.Text;
 using CivicDesk.Web.SiteAnalytics;
+using CivicDesk.Web.SiteAnalytics.Ingestion;
 using CivicDesk.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.Tests.SiteAnalytics;
 
@@ -44,6 +47,31 @@ public static class Analytics
         request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
         request.Headers.TryAddWithoutValidation("X-Forwarded-For", ip);
         return await client.SendAsync(request);
+    }
+
+    /// <summary>A writer of the test's own on <paramref name="spool"/>, driven batch by batch with WriteBatchAsync.</summary>
+    public static EventWriter Writer(AppFactory app, Spool spool, AnalyticsOptions options, IngestQueue? queue = null)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return new(queue ?? new IngestQueue(1), spool, new TextPool(TextPool.NodeCharacters), app.Services.GetRequiredService<IServiceScopeFactory>(),
+            Options.Create(options), TimeProvider.System, NullLogger<EventWriter>.Instance);
+    }
+
+    /// <summary>A pageview as the endpoint would queue it, from a desktop Chrome in Vietnam, without a referrer.</summary>
+    public static PendingEvent Pageview(Site site, long visitor, DateTime at, string path)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        return new()
+        {
+            EventId = Guid.CreateVersion7(new DateTimeOffset(at)),
+            SiteId = site.Id,
+            Timestamp = at,
+            Name = "pageview",
+            Hostname = site.Domain,
+            Pathname = path,
+            VisitorId = visitor,
+            Enrichment = new EventEnrichment { Browser = "Chrome", Os = "Windows", Device = "Desktop", Country = "VN", Source = "Direct / None" },
+        };
     }
 
     private sealed class FromProxy : IStartupFilter

@@ -3,9 +3,6 @@ using CivicDesk.Web.SiteAnalytics.Ingestion;
 using CivicDesk.Web.SiteAnalytics.Storage;
 using CivicDesk.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.Tests.SiteAnalytics;
 
@@ -25,14 +22,14 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-backlog-{Guid.NewGuid():N}");
         using var spool = new Spool(folder, 1 << 20);
         // A writer of its own, one event a batch, so that every visit goes on across batches.
-        using var writer = Writer(spool, new AnalyticsOptions { BatchSize = 1 });
+        using var writer = Analytics.Writer(app, spool, new AnalyticsOptions { BatchSize = 1 });
         // Three days ago at 10:00 in Vietnam. A: /a, /b two minutes later, /c two more; 40 minutes later /d (a new
         // visit). B: /a a minute after A (a bounce).
         var start = DateTime.SpecifyKind(TimeProvider.System.GetUtcNow().UtcDateTime.Date.AddDays(-3).AddHours(3), DateTimeKind.Utc);
         spool.Append(
         [
-            Pageview(site, 11, start, "/a"), Pageview(site, 22, start.AddMinutes(1), "/a"), Pageview(site, 11, start.AddMinutes(2), "/b"),
-            Pageview(site, 11, start.AddMinutes(4), "/c"), Pageview(site, 11, start.AddMinutes(44), "/d"),
+            Analytics.Pageview(site, 11, start, "/a"), Analytics.Pageview(site, 22, start.AddMinutes(1), "/a"), Analytics.Pageview(site, 11, start.AddMinutes(2), "/b"),
+            Analytics.Pageview(site, 11, start.AddMinutes(4), "/c"), Analytics.Pageview(site, 11, start.AddMinutes(44), "/d"),
         ]);
 
         try
@@ -78,13 +75,13 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         var options = new AnalyticsOptions { BatchSize = 1, VisitWriteInterval = TimeSpan.FromHours(1) };
         var now = TimeProvider.System.GetUtcNow().UtcDateTime;
         var start = new DateTime(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, DateTimeKind.Utc).AddMinutes(-10);
-        var download = Pageview(site, 11, start.AddMinutes(2), "/b") with { Name = "File Download", Props = """{"url":"/a.pdf"}""" };
-        spool.Append([Pageview(site, 11, start, "/a"), Pageview(site, 11, start.AddMinutes(1), "/b"), download, Pageview(site, 11, start.AddMinutes(3), "/a")]);
+        var download = Analytics.Pageview(site, 11, start.AddMinutes(2), "/b") with { Name = "File Download", Props = """{"url":"/a.pdf"}""" };
+        spool.Append([Analytics.Pageview(site, 11, start, "/a"), Analytics.Pageview(site, 11, start.AddMinutes(1), "/b"), download, Analytics.Pageview(site, 11, start.AddMinutes(3), "/a")]);
         Task<SiteSession> VisitAsync() => app.WithDbAsync(db => db.SiteSessions.AsNoTracking().SingleAsync(s => s.SiteId == site.Id, ct));
 
         try
         {
-            using (var stopped = Writer(spool, options))
+            using (var stopped = Analytics.Writer(app, spool, options))
             {
                 for (var i = 0; i < 4; i++)
                 {
@@ -97,7 +94,7 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
             Assert.Equal((1, 1, "/a", start, "1,2,/a"), (behind.Pageviews, behind.Events, behind.ExitPage, behind.LastAt, behind.Pages));
 
             // The next start, with nothing left in the spool, brings the row up to date from the visit's stored events.
-            using var restarted = Writer(spool, options);
+            using var restarted = Analytics.Writer(app, spool, options);
             Assert.Equal(0, await restarted.WriteBatchAsync(ct));
             var caughtUp = await VisitAsync();
             Assert.Equal(
@@ -105,7 +102,7 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
                 (caughtUp.Pageviews, caughtUp.Events, caughtUp.InteractiveEvents, caughtUp.ExitPage, caughtUp.LastAt, caughtUp.Pages));
 
             // The visit goes on from there: a full batch leaves the row behind again, and the writer, caught up, writes it.
-            spool.Append([Pageview(site, 11, start.AddMinutes(4), "/c")]);
+            spool.Append([Analytics.Pageview(site, 11, start.AddMinutes(4), "/c")]);
             Assert.Equal(1, await restarted.WriteBatchAsync(ct));
             Assert.Equal(4, (await VisitAsync()).Events);
             Assert.Equal(0, await restarted.WriteBatchAsync(ct));
@@ -133,10 +130,10 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         var site = await Analytics.CreateSiteAsync(app);
         var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-backlog-{Guid.NewGuid():N}");
         using var spool = new Spool(folder, 1 << 20);
-        using var writer = Writer(spool, new AnalyticsOptions { BatchSize = 1, VisitWriteInterval = TimeSpan.FromHours(1) });
+        using var writer = Analytics.Writer(app, spool, new AnalyticsOptions { BatchSize = 1, VisitWriteInterval = TimeSpan.FromHours(1) });
         var start = DateTime.SpecifyKind(TimeProvider.System.GetUtcNow().UtcDateTime.Date.AddDays(-2).AddHours(3), DateTimeKind.Utc);
-        spool.Append([Pageview(site, 11, start, "/a"), Pageview(site, 11, start.AddMinutes(1), "/b"), Pageview(site, 22, start.AddMinutes(20), "/a"),
-            Pageview(site, 22, start.AddMinutes(40), "/c")]);
+        spool.Append([Analytics.Pageview(site, 11, start, "/a"), Analytics.Pageview(site, 11, start.AddMinutes(1), "/b"), Analytics.Pageview(site, 22, start.AddMinutes(20), "/a"),
+            Analytics.Pageview(site, 22, start.AddMinutes(40), "/c")]);
         Task<SiteSession> VisitAsync(long visitor) =>
             app.WithDbAsync(db => db.SiteSessions.AsNoTracking().SingleAsync(s => s.SiteId == site.Id && s.VisitorId == visitor, ct));
 
@@ -169,13 +166,13 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-backlog-{Guid.NewGuid():N}");
         using var spool = new Spool(folder, 1 << 20);
         var queue = new IngestQueue(100);
-        using var writer = Writer(spool, new AnalyticsOptions { BatchSize = 10 }, queue);
+        using var writer = Analytics.Writer(app, spool, new AnalyticsOptions { BatchSize = 10 }, queue);
         var start = TimeProvider.System.GetUtcNow().UtcDateTime.AddHours(-1);
         // Five events a stop left in the spool, then ten the endpoint queued, spooled in one write.
-        spool.Append([.. Enumerable.Range(0, 5).Select(i => Pageview(site, 100 + i, start.AddSeconds(i), "/left"))]);
+        spool.Append([.. Enumerable.Range(0, 5).Select(i => Analytics.Pageview(site, 100 + i, start.AddSeconds(i), "/left"))]);
         for (var i = 0; i < 10; i++)
         {
-            Assert.True(queue.TryEnqueue(Pageview(site, 200 + i, start.AddSeconds(10 + i), "/new")));
+            Assert.True(queue.TryEnqueue(Analytics.Pageview(site, 200 + i, start.AddSeconds(10 + i), "/new")));
         }
 
         Assert.Equal(10, writer.SpoolQueued());
@@ -198,22 +195,6 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(15, stored.Select(e => e.EventId).Distinct().Count());
         Assert.Equal((5, 10), (stored.Count(e => e.Pathname == "/left"), stored.Count(e => e.Pathname == "/new")));
     }
-
-    /// <summary>A writer of the test's own over <paramref name="spool"/>, driven batch by batch.</summary>
-    private EventWriter Writer(Spool spool, AnalyticsOptions options, IngestQueue? queue = null) =>
-        new(queue ?? new IngestQueue(1), spool, new TextPool(TextPool.NodeCharacters), app.Services.GetRequiredService<IServiceScopeFactory>(), Options.Create(options), TimeProvider.System, NullLogger<EventWriter>.Instance);
-
-    private static PendingEvent Pageview(Site site, long visitor, DateTime at, string path) => new()
-    {
-        EventId = Guid.CreateVersion7(new DateTimeOffset(at)),
-        SiteId = site.Id,
-        Timestamp = at,
-        Name = "pageview",
-        Hostname = site.Domain,
-        Pathname = path,
-        VisitorId = visitor,
-        Enrichment = new EventEnrichment { Browser = "Chrome", Os = "Windows", Device = "Desktop", Country = "VN", Source = "Direct / None" },
-    };
 }
 
 public sealed class BacklogOnSqlite(SqliteApp app) : BacklogTests<SqliteApp>(app);
