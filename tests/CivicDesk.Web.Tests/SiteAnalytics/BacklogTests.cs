@@ -3,6 +3,7 @@ using CivicDesk.Web.SiteAnalytics.Ingestion;
 using CivicDesk.Web.SiteAnalytics.Storage;
 using CivicDesk.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using static CivicDesk.Web.Tests.SiteAnalytics.Analytics;
 
 namespace CivicDesk.Web.Tests.SiteAnalytics;
 
@@ -22,14 +23,14 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-backlog-{Guid.NewGuid():N}");
         using var spool = new Spool(folder, 1 << 20);
         // A writer of its own, one event a batch, so that every visit goes on across batches.
-        using var writer = Analytics.Writer(app, spool, new AnalyticsOptions { BatchSize = 1 });
+        using var writer = Writer(app, spool, new AnalyticsOptions { BatchSize = 1 });
         // Three days ago at 10:00 in Vietnam. A: /a, /b two minutes later, /c two more; 40 minutes later /d (a new
         // visit). B: /a a minute after A (a bounce).
         var start = DateTime.SpecifyKind(TimeProvider.System.GetUtcNow().UtcDateTime.Date.AddDays(-3).AddHours(3), DateTimeKind.Utc);
         spool.Append(
         [
-            Analytics.Pageview(site, 11, start, "/a"), Analytics.Pageview(site, 22, start.AddMinutes(1), "/a"), Analytics.Pageview(site, 11, start.AddMinutes(2), "/b"),
-            Analytics.Pageview(site, 11, start.AddMinutes(4), "/c"), Analytics.Pageview(site, 11, start.AddMinutes(44), "/d"),
+            Pageview(site, 11, start, "/a"), Pageview(site, 22, start.AddMinutes(1), "/a"), Pageview(site, 11, start.AddMinutes(2), "/b"),
+            Pageview(site, 11, start.AddMinutes(4), "/c"), Pageview(site, 11, start.AddMinutes(44), "/d"),
         ]);
 
         try
@@ -75,13 +76,13 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         var options = new AnalyticsOptions { BatchSize = 1, VisitWriteInterval = TimeSpan.FromHours(1) };
         var now = TimeProvider.System.GetUtcNow().UtcDateTime;
         var start = new DateTime(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, DateTimeKind.Utc).AddMinutes(-10);
-        var download = Analytics.Pageview(site, 11, start.AddMinutes(2), "/b") with { Name = "File Download", Props = """{"url":"/a.pdf"}""" };
-        spool.Append([Analytics.Pageview(site, 11, start, "/a"), Analytics.Pageview(site, 11, start.AddMinutes(1), "/b"), download, Analytics.Pageview(site, 11, start.AddMinutes(3), "/a")]);
+        var download = Pageview(site, 11, start.AddMinutes(2), "/b") with { Name = "File Download", Props = """{"url":"/a.pdf"}""" };
+        spool.Append([Pageview(site, 11, start, "/a"), Pageview(site, 11, start.AddMinutes(1), "/b"), download, Pageview(site, 11, start.AddMinutes(3), "/a")]);
         Task<SiteSession> VisitAsync() => app.WithDbAsync(db => db.SiteSessions.AsNoTracking().SingleAsync(s => s.SiteId == site.Id, ct));
 
         try
         {
-            using (var stopped = Analytics.Writer(app, spool, options))
+            using (var stopped = Writer(app, spool, options))
             {
                 for (var i = 0; i < 4; i++)
                 {
@@ -94,7 +95,7 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
             Assert.Equal((1, 1, "/a", start, "1,2,/a"), (behind.Pageviews, behind.Events, behind.ExitPage, behind.LastAt, behind.Pages));
 
             // The next start, with nothing left in the spool, brings the row up to date from the visit's stored events.
-            using var restarted = Analytics.Writer(app, spool, options);
+            using var restarted = Writer(app, spool, options);
             Assert.Equal(0, await restarted.WriteBatchAsync(ct));
             var caughtUp = await VisitAsync();
             Assert.Equal(
@@ -102,7 +103,7 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
                 (caughtUp.Pageviews, caughtUp.Events, caughtUp.InteractiveEvents, caughtUp.ExitPage, caughtUp.LastAt, caughtUp.Pages));
 
             // The visit goes on from there: a full batch leaves the row behind again, and the writer, caught up, writes it.
-            spool.Append([Analytics.Pageview(site, 11, start.AddMinutes(4), "/c")]);
+            spool.Append([Pageview(site, 11, start.AddMinutes(4), "/c")]);
             Assert.Equal(1, await restarted.WriteBatchAsync(ct));
             Assert.Equal(4, (await VisitAsync()).Events);
             Assert.Equal(0, await restarted.WriteBatchAsync(ct));
@@ -130,10 +131,10 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         var site = await Analytics.CreateSiteAsync(app);
         var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-backlog-{Guid.NewGuid():N}");
         using var spool = new Spool(folder, 1 << 20);
-        using var writer = Analytics.Writer(app, spool, new AnalyticsOptions { BatchSize = 1, VisitWriteInterval = TimeSpan.FromHours(1) });
+        using var writer = Writer(app, spool, new AnalyticsOptions { BatchSize = 1, VisitWriteInterval = TimeSpan.FromHours(1) });
         var start = DateTime.SpecifyKind(TimeProvider.System.GetUtcNow().UtcDateTime.Date.AddDays(-2).AddHours(3), DateTimeKind.Utc);
-        spool.Append([Analytics.Pageview(site, 11, start, "/a"), Analytics.Pageview(site, 11, start.AddMinutes(1), "/b"), Analytics.Pageview(site, 22, start.AddMinutes(20), "/a"),
-            Analytics.Pageview(site, 22, start.AddMinutes(40), "/c")]);
+        spool.Append([Pageview(site, 11, start, "/a"), Pageview(site, 11, start.AddMinutes(1), "/b"), Pageview(site, 22, start.AddMinutes(20), "/a"),
+            Pageview(site, 22, start.AddMinutes(40), "/c")]);
         Task<SiteSession> VisitAsync(long visitor) =>
             app.WithDbAsync(db => db.SiteSessions.AsNoTracking().SingleAsync(s => s.SiteId == site.Id && s.VisitorId == visitor, ct));
 
@@ -166,13 +167,13 @@ public abstract class BacklogTests<TApp>(TApp app) : IClassFixture<TApp>
         var folder = Path.Combine(Path.GetTempPath(), $"civicdesk-backlog-{Guid.NewGuid():N}");
         using var spool = new Spool(folder, 1 << 20);
         var queue = new IngestQueue(100);
-        using var writer = Analytics.Writer(app, spool, new AnalyticsOptions { BatchSize = 10 }, queue);
+        using var writer = Writer(app, spool, new AnalyticsOptions { BatchSize = 10 }, queue);
         var start = TimeProvider.System.GetUtcNow().UtcDateTime.AddHours(-1);
         // Five events a stop left in the spool, then ten the endpoint queued, spooled in one write.
-        spool.Append([.. Enumerable.Range(0, 5).Select(i => Analytics.Pageview(site, 100 + i, start.AddSeconds(i), "/left"))]);
+        spool.Append([.. Enumerable.Range(0, 5).Select(i => Pageview(site, 100 + i, start.AddSeconds(i), "/left"))]);
         for (var i = 0; i < 10; i++)
         {
-            Assert.True(queue.TryEnqueue(Analytics.Pageview(site, 200 + i, start.AddSeconds(10 + i), "/new")));
+            Assert.True(queue.TryEnqueue(Pageview(site, 200 + i, start.AddSeconds(10 + i), "/new")));
         }
 
         Assert.Equal(10, writer.SpoolQueued());
