@@ -126,13 +126,13 @@ public sealed class EventWriter(
     /// (DISCARD ALL), which dropped the temporary tables the upserts go through (<see cref="BulkSql"/>), and every batch
     /// created them again: about a tenth of PostgreSQL's time per batch went to creating, resetting and dropping them.
     /// A connection the context finds open is left open by it. After an error the session is closed, and the next
-    /// batch opens a new one.
+    /// batch opens a new one. Returns whether the database is PostgreSQL.
     /// </summary>
-    private async ValueTask UseSessionAsync(AppDbContext db, CancellationToken ct)
+    private async ValueTask<bool> UseSessionAsync(AppDbContext db, CancellationToken ct)
     {
         if (!db.Database.IsNpgsql())
         {
-            return;
+            return false;
         }
 
         if (_session is { State: not System.Data.ConnectionState.Open })
@@ -158,6 +158,7 @@ public sealed class EventWriter(
         }
 
         db.Database.SetDbConnection(_session, contextOwnsConnection: false);
+        return true;
     }
 
     /// <summary>The server process of the writer's PostgreSQL session, if one is open (for tests).</summary>
@@ -310,7 +311,7 @@ public sealed class EventWriter(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        await UseSessionAsync(db, ct);
+        var postgres = await UseSessionAsync(db, ct);
         if (_checkpoint is null)
         {
             // Read once after a start or an error; afterwards this node's own commits are the truth.
@@ -371,7 +372,6 @@ public sealed class EventWriter(
         await LoadZonesAsync(db, events, ct);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var postgres = db.Database.IsNpgsql();
         var durably = CommitsDurably(postgres, _durable, next);
         if (postgres)
         {
