@@ -10,6 +10,7 @@
 #                                    # adds the PostgreSQL target (a fresh database is created and dropped)
 #   WARMUP=3 CONNECTIONS=32 bench/ingest.sh 10
 #   bench/ingest.sh 10 --rate-limit 100000 --keep   # further arguments go to the tool (see its usage)
+#   bench/ingest.sh 15 --rate 8000   # a fixed 8,000 events a second: processor time per event instead of throughput
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

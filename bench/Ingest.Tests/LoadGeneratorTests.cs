@@ -52,11 +52,8 @@ public sealed class LoadGeneratorTests
     [Fact]
     public async Task The_bare_endpoint_accepts_every_event()
     {
-        var url = FreeLoopbackUrl();
-        await using var bare = BareEndpoint.Build(url);
-        await bare.StartAsync(TestContext.Current.CancellationToken);
-
-        using var load = new LoadGenerator(new Uri(url), Workload, connections: 2);
+        await using var bare = await StartBareAsync();
+        using var load = new LoadGenerator(new Uri(bare.Urls.First()), Workload, connections: 2);
         var (first, _) = await load.SendFirstAsync(TestContext.Current.CancellationToken);
         var result = await load.RunAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
 
@@ -65,6 +62,32 @@ public sealed class LoadGeneratorTests
         Assert.Equal(result.Accepted, result.Requests);
         // The loops take the workload's events in order after the first one, so the bots among the answers are known.
         Assert.Equal(Enumerable.Range(1, (int)result.Requests).Count(i => Workload[i % Workload.Length].FromBot), result.AcceptedFromBots);
+    }
+
+    [Fact]
+    public async Task At_a_fixed_rate_the_loops_send_on_schedule_and_no_faster()
+    {
+        await using var bare = await StartBareAsync();
+        using var load = new LoadGenerator(new Uri(bare.Urls.First()), Workload, connections: 4);
+        await load.SendFirstAsync(TestContext.Current.CancellationToken);
+        var result = await load.RunAsync(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken, rate: 200);
+
+        // Flat out, the bare endpoint answers thousands a second here; on schedule, 400 in 2 s, each loop's requests
+        // 20 ms apart and the loops 5 ms apart. A loop that fell behind sends at once, never ahead of its schedule.
+        Assert.InRange(result.Requests, 200, 404);
+        Assert.Equal(result.Requests, result.Accepted);
+    }
+
+    [Fact]
+    public void A_loops_schedule_starts_at_its_phase_and_advances_by_the_interval()
+    {
+        var started = Stopwatch.GetTimestamp();
+        var pace = new LoadGenerator.Pace(started, intervalSeconds: 10, phase: 0.5);
+
+        // Due 5 s after the start, then 15 s, 25 s; long past due (negative): send now.
+        Assert.InRange(pace.Wait(0).TotalSeconds, 4.5, 5.0);
+        Assert.InRange(pace.Wait(2).TotalSeconds, 24.5, 25.0);
+        Assert.True(new LoadGenerator.Pace(started - 100 * Stopwatch.Frequency, 1, 0).Wait(3) < TimeSpan.Zero);
     }
 
     [Fact]
@@ -90,6 +113,13 @@ public sealed class LoadGeneratorTests
         Assert.Equal(198, result.LatencyMs(0.99), precision: 6);
         Assert.Equal(200, result.MaxLatencyMs, precision: 6);
         Assert.Equal(1, result.LatencyMs(0.001), precision: 6);
+    }
+
+    private static async Task<WebApplication> StartBareAsync()
+    {
+        var bare = BareEndpoint.Build(FreeLoopbackUrl());
+        await bare.StartAsync(TestContext.Current.CancellationToken);
+        return bare;
     }
 
     private static string FreeLoopbackUrl() => ServerProcess.FreeLoopbackAddress().ToString().TrimEnd('/');

@@ -32,6 +32,15 @@ internal sealed record Measurement(string Target, LoadResult Load, Memory Memory
 
     public double? WriterCpuMsPerEvent { get; init; }
 
+    /// <summary>
+    /// The app's processor time from the measured phase's first event until its last was stored, per accepted event
+    /// (the endpoint and the writer; for the bare endpoint, its time during the load).
+    /// </summary>
+    public double? CpuMsPerEvent { get; init; }
+
+    /// <summary>The same for PostgreSQL's processes on this machine (the postgres target only).</summary>
+    public double? PostgresCpuMsPerEvent { get; init; }
+
     /// <summary>How the warm-up went: its length and throughput slice by slice.</summary>
     public string? Warmup { get; init; }
 
@@ -154,6 +163,7 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
         var (result, serverCpu, generatorCpu) = await MeasuredPhaseAsync(Bare, bare.Server, bare.Load, ct);
         return new Measurement(Bare, result, bare.Server.ReadMemory(), serverCpu, generatorCpu, LoadAverage())
         {
+            CpuMsPerEvent = serverCpu * result.Elapsed.TotalMilliseconds / Math.Max(1, result.Accepted),
             Round = round,
             Warmup = round == 1 ? bare.Warmup : null,
         };
@@ -253,15 +263,22 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
     private async Task<Measurement> MeasureAppAsync(RunningTarget target, int round, CancellationToken ct)
     {
         var (app, database, siteId) = (target.Server, target.Database!, target.SiteId);
+        var (appCpuBefore, postgresCpuBefore) = (app.CpuTime, PostgresCpuTime());
         var (result, serverCpu, generatorCpu) = await MeasuredPhaseAsync(target.Name, app, target.Load, ct);
         target.Accepted += result.Accepted;
         var expected = target.Accepted;
         // The writer's own cost: the app's CPU time while it drains what the load left behind, with nothing else to do.
         var cpuAtLoadEnd = app.CpuTime;
-        var atLoadEnd = await database.CountAsync(siteId, ct);
-        var (storedAt, stored) = await WaitStoredAsync(database, siteId, expected, ct);
-        var drainCpu = app.CpuTime - cpuAtLoadEnd;
-        var drained = stored.Settled - atLoadEnd.Settled;
+        var atLoadEnd = await database.SettledAsync(siteId, ct);
+        var settledAt = await WaitSettledAsync(database, siteId, expected, ct);
+        // Taken before the full count below, which reads an index of millions of rows.
+        var (appCpuAfter, postgresCpuAfter) = (app.CpuTime, PostgresCpuTime());
+        var drainCpu = appCpuAfter - cpuAtLoadEnd;
+        var appCpu = appCpuAfter - appCpuBefore;
+        var postgresCpu = postgresCpuAfter - postgresCpuBefore;
+        var stored = await database.CountAsync(siteId, ct);
+        var storedAt = stored.Settled >= expected ? settledAt : null;
+        var drained = stored.Settled - atLoadEnd;
         var memory = app.ReadMemory();
         var loadAverage = LoadAverage();
         var statsApi = await StatsApiEventsAsync(target.Api!, siteId, ct);
@@ -275,6 +292,8 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
             Expected = expected,
             StatsApiEvents = statsApi,
             WriterCpuMsPerEvent = drained >= MinDrainedForCost ? drainCpu.TotalMilliseconds / drained : null,
+            CpuMsPerEvent = storedAt is null ? null : appCpu.TotalMilliseconds / Math.Max(1, result.Accepted),
+            PostgresCpuMsPerEvent = storedAt is null || target.Name != Postgres ? null : postgresCpu.TotalMilliseconds / Math.Max(1, result.Accepted),
             Drained = drained,
             Warmup = round == 1 ? target.Warmup : null,
             Note = storedAt is null ? $"only {stored.Settled} of {expected} accepted events stored after {DrainTimeout.TotalSeconds:0} s" : null,
@@ -338,10 +357,11 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
     private async Task<(LoadResult Result, double ServerCpuCores, double GeneratorCpuCores)> MeasuredPhaseAsync(
         string target, ServerProcess server, LoadGenerator load, CancellationToken ct)
     {
-        progress.WriteLine($"[{target}] measuring {options.Duration.TotalSeconds:0.#} s with {options.Connections} connections");
+        progress.WriteLine($"[{target}] measuring {options.Duration.TotalSeconds:0.#} s with {options.Connections} connections" +
+            (options.Rate is { } rate ? $" at {rate:N0} events a second" : ""));
         var serverCpu = server.CpuTime;
         var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var result = await load.RunAsync(options.Duration, ct);
+        var result = await load.RunAsync(options.Duration, ct, options.Rate);
         var seconds = result.Elapsed.TotalSeconds;
         var serverCores = (server.CpuTime - serverCpu).TotalSeconds / seconds;
         var generatorCores = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpu).TotalSeconds / seconds;
@@ -355,29 +375,40 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
     private TimeSpan DrainTimeout => TimeSpan.FromSeconds(Math.Max(60, 5 * options.Duration.TotalSeconds));
 
     /// <summary>
-    /// Polls the database every 20 ms until it holds <paramref name="expected"/> accepted events; returns when that
-    /// was first seen (null if it never was) and the last counts. Polling starts when the load ends, so it costs the
-    /// database nothing during the measurement.
+    /// Polls the rollups every 20 ms until they have settled <paramref name="expected"/> accepted events; returns when
+    /// that was first seen (null if it never was). Polling starts when the load ends, so it costs the database nothing
+    /// during the measurement.
     /// </summary>
-    private async Task<(long? At, StoredCounts Counts)> WaitStoredAsync(TargetDatabase database, int siteId, long expected, CancellationToken ct)
+    private async Task<long?> WaitSettledAsync(TargetDatabase database, int siteId, long expected, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         while (true)
         {
-            var counts = await database.CountAsync(siteId, ct);
+            var settled = await database.SettledAsync(siteId, ct);
             var now = Stopwatch.GetTimestamp();
-            if (counts.Settled >= expected)
+            if (settled >= expected)
             {
-                return (now, counts);
+                return now;
             }
 
             if (Stopwatch.GetElapsedTime(started, now) > DrainTimeout)
             {
-                return (null, counts);
+                return null;
             }
 
             await Task.Delay(20, ct);
         }
+    }
+
+    /// <summary>
+    /// <see cref="WaitSettledAsync"/>, then the full counts (event rows included): the time is null unless the rows
+    /// and bots, not only the rollups, make up every accepted event.
+    /// </summary>
+    private async Task<(long? At, StoredCounts Counts)> WaitStoredAsync(TargetDatabase database, int siteId, long expected, CancellationToken ct)
+    {
+        var at = await WaitSettledAsync(database, siteId, expected, ct);
+        var counts = await database.CountAsync(siteId, ct);
+        return (counts.Settled >= expected ? at : null, counts);
     }
 
     private static async Task<int> CreateSiteAsync(HttpClient api, string timeZone, CancellationToken ct)
@@ -416,6 +447,41 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
     {
         var value = results.GetProperty(name);
         return value.ValueKind == JsonValueKind.Object ? value.GetProperty("value").GetInt64() : value.GetInt64();
+    }
+
+    /// <summary>
+    /// User plus system time of every process named postgres on this machine (a server given by address elsewhere
+    /// counts nothing); a backend that exits meanwhile takes its time with it, and the app keeps its connections open.
+    /// </summary>
+    internal static TimeSpan PostgresCpuTime()
+    {
+        const double ticksPerSecond = 100; // USER_HZ, the unit of /proc/<pid>/stat's times on Linux
+        var ticks = 0L;
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (!int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out _)
+                    || File.ReadAllText(Path.Combine(folder, "comm")).Trim() != "postgres")
+                {
+                    continue;
+                }
+
+                // The fields after the command's closing parenthesis: state is the first, utime the 12th, stime the 13th.
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The process ended while being read.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return TimeSpan.FromSeconds(ticks / ticksPerSecond);
     }
 
     public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));

@@ -80,8 +80,13 @@ internal sealed class LoadGenerator : IDisposable
 
     public int Connections { get; }
 
-    /// <summary>Runs the loops for <paramref name="duration"/>; each finishes the request it has in flight.</summary>
-    public async Task<LoadResult> RunAsync(TimeSpan duration, CancellationToken ct)
+    /// <summary>
+    /// Runs the loops for <paramref name="duration"/>; each finishes the request it has in flight. With a
+    /// <paramref name="rate"/> (requests a second, all loops together) each loop sends on a schedule instead of as soon as
+    /// its answer came: loop <c>i</c> of <c>n</c> sends its <c>k</c>-th request at <c>(k + i / n) · n / rate</c> seconds,
+    /// or at once when it is behind (a slow answer is not made up for by a burst).
+    /// </summary>
+    public async Task<LoadResult> RunAsync(TimeSpan duration, CancellationToken ct, double? rate = null)
     {
         var loops = new Loop[Connections];
         var started = Stopwatch.GetTimestamp();
@@ -91,7 +96,8 @@ internal sealed class LoadGenerator : IDisposable
         {
             loops[i] = new Loop(expected: (int)Math.Min(duration.TotalSeconds * 20_000 / Connections, 4_000_000));
             var loop = loops[i];
-            tasks[i] = Task.Run(() => RunLoopAsync(loop, deadline, ct), ct);
+            var pace = rate is { } r ? new Pace(started, Connections / r, (double)i / Connections) : null;
+            tasks[i] = Task.Run(() => RunLoopAsync(loop, deadline, pace, ct), ct);
         }
 
         await Task.WhenAll(tasks);
@@ -120,10 +126,19 @@ internal sealed class LoadGenerator : IDisposable
         };
     }
 
-    private async Task RunLoopAsync(Loop loop, long deadline, CancellationToken ct)
+    private async Task RunLoopAsync(Loop loop, long deadline, Pace? pace, CancellationToken ct)
     {
-        while (Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested)
+        for (var k = 0L; Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested; k++)
         {
+            if (pace is not null && pace.Wait(k) is { } wait && wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, ct);
+                if (Stopwatch.GetTimestamp() >= deadline)
+                {
+                    break;
+                }
+            }
+
             var e = NextEvent();
             var start = Stopwatch.GetTimestamp();
             try
@@ -183,6 +198,17 @@ internal sealed class LoadGenerator : IDisposable
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>A loop's schedule: its first request <paramref name="phase"/> of an interval after the start, then one each interval.</summary>
+    internal sealed class Pace(long started, double intervalSeconds, double phase)
+    {
+        /// <summary>How long to wait before the <paramref name="k"/>-th request (zero or less: send now).</summary>
+        public TimeSpan Wait(long k)
+        {
+            var due = started + (long)((k + phase) * intervalSeconds * Stopwatch.Frequency);
+            return TimeSpan.FromSeconds((double)(due - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+        }
+    }
 
     /// <summary>One loop's own counters: no sharing, so no contention while measuring.</summary>
     private sealed class Loop(int expected)

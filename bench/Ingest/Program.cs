@@ -50,12 +50,18 @@ internal sealed record BenchOptions(
     /// <summary>Extra environment variables for the app (configuration such as SiteAnalytics__BatchSize, or runtime knobs such as DOTNET_gcServer).</summary>
     public IReadOnlyDictionary<string, string> AppEnvironment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Events a second for the measured phases (all connections together) instead of as many as the target answers:
+    /// the processor time per event is then compared, not the throughput (<see cref="Report"/>).
+    /// </summary>
+    public double? Rate { get; init; }
+
     public const string Usage =
         """
         usage: CivicDesk.Bench.Ingest --app <CivicDesk.Web.dll> [--duration 30] [--warmup 10] [--rounds 3] [--connections 16]
                                       [--targets bare,sqlite,postgres] [--postgres <Npgsql connection string>]
                                       [--rate-limit <requests a minute per client>] [--first-day] [--keep]
-                                      [--app-env NAME=VALUE]...
+                                      [--app-env NAME=VALUE]... [--rate <events a second>]
           --rounds: every target is started and warmed up once, then measured once per round, one after the other;
             each app round is compared with the bare endpoint's round just before it, and the median ratio is judged.
           --postgres defaults to $CIVICDESK_BENCH_POSTGRES; without either, the postgres target is left out.
@@ -65,6 +71,10 @@ internal sealed record BenchOptions(
             over a day has; without it the run measures that steady state.
           --app-env sets an environment variable for the app, e.g. SiteAnalytics__BatchSize=5000 or DOTNET_gcServer=0.
           --keep leaves the work folder (logs, SQLite file, spool) in place.
+          --rate sends the measured phases at that many events a second (the warm-up still goes flat out) and reports
+            processor time per event instead of judging throughput: the app's from the first event until the last is
+            stored, and PostgreSQL's (every process named postgres on this machine), so that builds can be compared
+            with less noise than the throughput of a saturated machine has.
         """;
 
     public static BenchOptions Parse(string[] args, string? postgresFromEnvironment)
@@ -73,6 +83,7 @@ internal sealed record BenchOptions(
         double duration = 30, warmup = 10;
         int connections = 16, rounds = 3;
         int? rateLimit = null;
+        double? rate = null;
         bool keep = false, firstDay = false;
         var appEnvironment = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
@@ -91,6 +102,7 @@ internal sealed record BenchOptions(
                 case "--first-day": firstDay = true; break;
                 case "--keep": keep = true; break;
                 case "--app-env": AddVariable(appEnvironment, Value()); break;
+                case "--rate": rate = Positive(Value()); break;
                 default: throw new ArgumentException($"Unknown argument {args[i]}.");
             }
         }
@@ -117,6 +129,7 @@ internal sealed record BenchOptions(
             string.IsNullOrEmpty(postgres) ? null : postgres, chosen, rateLimit, firstDay, keep)
         {
             AppEnvironment = appEnvironment,
+            Rate = rate,
         };
     }
 

@@ -22,6 +22,11 @@ internal static class Report
         output.WriteLine($"Ingestion: {options.Connections} connections, {options.Duration.TotalSeconds:0.#} s measured per target and round ({options.Rounds} rounds) after a warm-up of at least {options.Warmup.TotalSeconds:0.#} s; " +
             $"{Environment.ProcessorCount} cores; memory in MiB; latency from sending the request to reading the whole answer; " +
             (options.FirstDay ? "the app's first day (no salt from yesterday)." : "the app's steady state (yesterday's salt present)."));
+        if (options.Rate is { } fixedRate)
+        {
+            output.WriteLine($"Measured phases at a fixed {fixedRate:N0} events a second.");
+        }
+
         if (options.AppEnvironment.Count > 0)
         {
             output.WriteLine($"App environment: {string.Join(", ", options.AppEnvironment.Select(v => $"{v.Key}={v.Value}"))}");
@@ -77,6 +82,12 @@ internal static class Report
             }
         }
 
+        if (options.Rate is { } rate)
+        {
+            WriteCpuPerEvent(output, rate, measurements);
+            return;
+        }
+
         var apps = measurements.Where(m => m.Target != Benchmark.Bare).GroupBy(m => m.Target).ToList();
         if (apps.Count == 0)
         {
@@ -108,6 +119,36 @@ internal static class Report
             output.WriteLine($"(the p99 target is stated for 16 connections; this run used {options.Connections})");
         }
     }
+
+    /// <summary>
+    /// At a fixed rate the machine is not saturated, and the figure to compare between builds is the processor time
+    /// each event costs: the app's from the first event of the round until the last was stored (endpoint and writer),
+    /// and PostgreSQL's over the same time. The throughput targets are not judged here.
+    /// </summary>
+    private static void WriteCpuPerEvent(TextWriter output, double rate, IReadOnlyList<Measurement> measurements)
+    {
+        output.WriteLine();
+        output.WriteLine($"Processor time per accepted event at {rate:N0} events a second (µs; median of the rounds, the rounds in brackets):");
+        foreach (var target in measurements.GroupBy(m => m.Target))
+        {
+            var app = target.Where(m => m.CpuMsPerEvent is not null).Select(m => m.CpuMsPerEvent!.Value * 1000).ToList();
+            var postgres = target.Where(m => m.PostgresCpuMsPerEvent is not null).Select(m => m.PostgresCpuMsPerEvent!.Value * 1000).ToList();
+            var both = target.Where(m => m.CpuMsPerEvent is not null && m.PostgresCpuMsPerEvent is not null)
+                .Select(m => (m.CpuMsPerEvent!.Value + m.PostgresCpuMsPerEvent!.Value) * 1000).ToList();
+            var achieved = Median([.. target.Select(m => m.Load.AcceptedPerSecond)]);
+            output.WriteLine(
+                $"{target.Key}: {(target.Key == Benchmark.Bare ? "endpoint" : "app")} {Microseconds(app)}" +
+                (postgres.Count > 0 ? $" · PostgreSQL {Microseconds(postgres)} · together {Microseconds(both)}" : "") +
+                $" · {achieved:N0} accepted/s");
+        }
+
+        output.WriteLine("Throughput is not judged at a fixed rate; run without --rate for the targets.");
+    }
+
+    private static string Microseconds(IReadOnlyList<double> values) =>
+        Median(values) is { } median
+            ? $"{median:0.0} ({string.Join(", ", values.Select(v => v.ToString("0.0", CultureInfo.CurrentCulture)))})"
+            : "—";
 
     /// <summary>
     /// The target's persisted rate over the bare endpoint's accepted rate, round by round, in round order; a round
