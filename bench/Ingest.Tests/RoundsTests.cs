@@ -34,6 +34,18 @@ public sealed class RoundsTests
         Assert.Null(Report.Median([]));
     }
 
+    [Fact]
+    public void An_app_and_its_compare_twin_swap_places_every_other_round()
+    {
+        string[] started = ["bare", "sqlite", "sqlite-compare", "postgres", "postgres-compare"];
+
+        Assert.Equal(started, Benchmark.RoundOrder(started, 1));
+        Assert.Equal(["bare", "sqlite-compare", "sqlite", "postgres-compare", "postgres"], Benchmark.RoundOrder(started, 2));
+        Assert.Equal(started, Benchmark.RoundOrder(started, 3));
+        // Without twins the order is the order they were started in, every round.
+        Assert.Equal(["bare", "sqlite", "postgres"], Benchmark.RoundOrder(["bare", "sqlite", "postgres"], 2));
+    }
+
     private static Measurement Bare(int round, double acceptedPerSecond) =>
         new(Benchmark.Bare, Load(acceptedPerSecond), default, 0, 0, "") { Round = round };
 

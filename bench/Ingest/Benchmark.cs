@@ -76,17 +76,17 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
             foreach (var target in options.Targets)
             {
                 progress.WriteLine($"[{target}] load average {LoadAverage()}");
-                running.Add(target switch
+                running.Add(target == Bare ? await StartBareAsync(work.FullName, ct) : await StartAppAsync(target, options.AppDll!, work.FullName, ct));
+                if (target != Bare && options.CompareDll is { } other)
                 {
-                    Bare => await StartBareAsync(work.FullName, ct),
-                    Sqlite => await StartAppAsync(new SqliteTargetDatabase(Directory.CreateDirectory(Path.Combine(work.FullName, Sqlite)).FullName), work.FullName, Sqlite, ct),
-                    _ => await StartAppAsync(await PostgresTargetDatabase.CreateAsync(options.PostgresServer!, ct), work.FullName, Postgres, ct),
-                });
+                    progress.WriteLine($"[{target}{CompareSuffix}] load average {LoadAverage()}");
+                    running.Add(await StartAppAsync(target + CompareSuffix, other, work.FullName, ct));
+                }
             }
 
             for (var round = 1; round <= options.Rounds; round++)
             {
-                foreach (var target in running)
+                foreach (var target in RoundOrder(running.Select(t => t.Name).ToList(), round).Select(name => running.Single(t => t.Name == name)))
                 {
                     progress.WriteLine($"[{target.Name}] round {round} of {options.Rounds}, load average {LoadAverage()}");
                     results.Add(target.Database is null ? await MeasureBareAsync(target, round, ct) : await MeasureAppAsync(target, round, ct));
@@ -107,6 +107,31 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
         }
 
         return results;
+    }
+
+    /// <summary>The name of an app target started from <c>--compare</c>'s build: "postgres" and "postgres-compare".</summary>
+    public const string CompareSuffix = "-compare";
+
+    /// <summary>
+    /// The order in which a round measures the targets: as started, except that an app and its <c>--compare</c> twin
+    /// swap places every other round, so that neither is always the one measured later.
+    /// </summary>
+    internal static IReadOnlyList<string> RoundOrder(IReadOnlyList<string> targets, int round)
+    {
+        var order = targets.ToList();
+        if (round % 2 == 0)
+        {
+            for (var i = 0; i + 1 < order.Count; i++)
+            {
+                if (order[i + 1] == order[i] + CompareSuffix)
+                {
+                    (order[i], order[i + 1]) = (order[i + 1], order[i]);
+                    i++;
+                }
+            }
+        }
+
+        return order;
     }
 
     /// <summary>A started, warmed-up target: its server, its load generator and, for the app, its database and site.</summary>
@@ -169,14 +194,17 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
         };
     }
 
-    private async Task<RunningTarget> StartAppAsync(TargetDatabase database, string work, string target, CancellationToken ct)
+    private async Task<RunningTarget> StartAppAsync(string target, string appDll, string work, CancellationToken ct)
     {
+        TargetDatabase database = target.StartsWith(Sqlite, StringComparison.Ordinal)
+            ? new SqliteTargetDatabase(Directory.CreateDirectory(Path.Combine(work, target)).FullName)
+            : await PostgresTargetDatabase.CreateAsync(options.PostgresServer!, ct);
         ServerProcess? app = null;
         HttpClient? api = null;
         LoadGenerator? load = null;
         try
         {
-            var appFolder = Path.GetDirectoryName(options.AppDll)!;
+            var appFolder = Path.GetDirectoryName(appDll)!;
             var address = ServerProcess.FreeLoopbackAddress();
             var environment = new Dictionary<string, string>
             {
@@ -199,8 +227,8 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
             // The documented way in for a program: an administrator and a personal API token from the CLI, then the REST API.
             const string email = "bench@civicdesk.invalid";
             var password = "Bench-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12)) + "-a1";
-            await ServerProcess.RunToEndAsync("dotnet", [options.AppDll!, "admin", "create", "--email", email, "--password", password], environment, appFolder, ct);
-            var tokenOutput = await ServerProcess.RunToEndAsync("dotnet", [options.AppDll!, "token", "create", "--email", email, "--name", "ingest benchmark"], environment, appFolder, ct);
+            await ServerProcess.RunToEndAsync("dotnet", [appDll, "admin", "create", "--email", email, "--password", password], environment, appFolder, ct);
+            var tokenOutput = await ServerProcess.RunToEndAsync("dotnet", [appDll, "token", "create", "--email", email, "--name", "ingest benchmark"], environment, appFolder, ct);
             var token = tokenOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
 
             if (!options.FirstDay)
@@ -212,7 +240,7 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
                 await database.AddSaltAsync(SiteTimeZone, today.AddDays(-1), now.UtcDateTime.AddDays(-1), ct);
             }
 
-            app = ServerProcess.Start("dotnet", [options.AppDll!], environment, address, Path.Combine(work, target + ".log"), appFolder);
+            app = ServerProcess.Start("dotnet", [appDll], environment, address, Path.Combine(work, target + ".log"), appFolder);
             await app.WaitReadyAsync(ReadyTimeout, ct);
             // The pid lets one watch the app meanwhile (dotnet-counters monitor -p <pid>, top -p <pid>).
             progress.WriteLine($"[{target}] app ready, pid {app.Id}, {database.Provider} database {database.Name}");
@@ -293,7 +321,7 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
             StatsApiEvents = statsApi,
             WriterCpuMsPerEvent = drained >= MinDrainedForCost ? drainCpu.TotalMilliseconds / drained : null,
             CpuMsPerEvent = storedAt is null ? null : appCpu.TotalMilliseconds / Math.Max(1, result.Accepted),
-            PostgresCpuMsPerEvent = storedAt is null || target.Name != Postgres ? null : postgresCpu.TotalMilliseconds / Math.Max(1, result.Accepted),
+            PostgresCpuMsPerEvent = storedAt is null || database is not PostgresTargetDatabase ? null : postgresCpu.TotalMilliseconds / Math.Max(1, result.Accepted),
             Drained = drained,
             Warmup = round == 1 ? target.Warmup : null,
             Note = storedAt is null ? $"only {stored.Settled} of {expected} accepted events stored after {DrainTimeout.TotalSeconds:0} s" : null,

@@ -56,12 +56,16 @@ internal sealed record BenchOptions(
     /// </summary>
     public double? Rate { get; init; }
 
+    /// <summary>A second build of the app, measured as a twin of every app target in every round (<see cref="Benchmark.RoundOrder"/>).</summary>
+    public string? CompareDll { get; init; }
+
     public const string Usage =
         """
         usage: CivicDesk.Bench.Ingest --app <CivicDesk.Web.dll> [--duration 30] [--warmup 10] [--rounds 3] [--connections 16]
                                       [--targets bare,sqlite,postgres] [--postgres <Npgsql connection string>]
                                       [--rate-limit <requests a minute per client>] [--first-day] [--keep]
                                       [--app-env NAME=VALUE]... [--rate <events a second>]
+                                      [--compare <another build's CivicDesk.Web.dll>]
           --rounds: every target is started and warmed up once, then measured once per round, one after the other;
             each app round is compared with the bare endpoint's round just before it, and the median ratio is judged.
           --postgres defaults to $CIVICDESK_BENCH_POSTGRES; without either, the postgres target is left out.
@@ -75,6 +79,10 @@ internal sealed record BenchOptions(
             processor time per event instead of judging throughput: the app's from the first event until the last is
             stored, and PostgreSQL's (every process named postgres on this machine), so that builds can be compared
             with less noise than the throughput of a saturated machine has.
+          --compare starts a second build beside each app target (named sqlite-compare, postgres-compare) and measures
+            it in every round next to its twin, the two swapping places every other round; the report gives each
+            round's figure of the one over the other's, so that a change is judged against the build before it
+            within a minute rather than between runs.
         """;
 
     public static BenchOptions Parse(string[] args, string? postgresFromEnvironment)
@@ -84,6 +92,7 @@ internal sealed record BenchOptions(
         int connections = 16, rounds = 3;
         int? rateLimit = null;
         double? rate = null;
+        string? compare = null;
         bool keep = false, firstDay = false;
         var appEnvironment = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
@@ -103,6 +112,7 @@ internal sealed record BenchOptions(
                 case "--keep": keep = true; break;
                 case "--app-env": AddVariable(appEnvironment, Value()); break;
                 case "--rate": rate = Positive(Value()); break;
+                case "--compare": compare = Value(); break;
                 default: throw new ArgumentException($"Unknown argument {args[i]}.");
             }
         }
@@ -124,12 +134,18 @@ internal sealed record BenchOptions(
             throw new ArgumentException($"--app must name the built CivicDesk.Web.dll{(app is null ? "" : $" ({app} does not exist)")}.");
         }
 
+        if (compare is not null && !File.Exists(compare))
+        {
+            throw new ArgumentException($"--compare must name another build's CivicDesk.Web.dll ({compare} does not exist).");
+        }
+
         return new BenchOptions(
             app is null ? null : Path.GetFullPath(app), TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), rounds, connections,
             string.IsNullOrEmpty(postgres) ? null : postgres, chosen, rateLimit, firstDay, keep)
         {
             AppEnvironment = appEnvironment,
             Rate = rate,
+            CompareDll = compare is null ? null : Path.GetFullPath(compare),
         };
     }
 

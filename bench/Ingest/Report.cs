@@ -82,6 +82,7 @@ internal static class Report
             }
         }
 
+        WriteComparisons(output, options, measurements);
         if (options.Rate is { } rate)
         {
             WriteCpuPerEvent(output, rate, measurements);
@@ -143,6 +144,44 @@ internal static class Report
         }
 
         output.WriteLine("Throughput is not judged at a fixed rate; run without --rate for the targets.");
+    }
+
+    /// <summary>
+    /// With <c>--compare</c>: each twin's figure over its app's, round by round, and the median: persisted events a
+    /// second (above 1: the other build stores more), or at a fixed rate the processor time per event (below 1: the
+    /// other build spends less), the app's and the app's with PostgreSQL's.
+    /// </summary>
+    private static void WriteComparisons(TextWriter output, BenchOptions options, IReadOnlyList<Measurement> measurements)
+    {
+        foreach (var twin in measurements.Select(m => m.Target).Distinct().Where(t => t.EndsWith(Benchmark.CompareSuffix, StringComparison.Ordinal)))
+        {
+            var app = twin[..^Benchmark.CompareSuffix.Length];
+            var pairs = measurements.Where(m => m.Target == twin)
+                .Select(b => (Other: b, Main: measurements.FirstOrDefault(a => a.Target == app && a.Round == b.Round)))
+                .Where(p => p.Main is not null)
+                .OrderBy(p => p.Other.Round)
+                .ToList();
+            output.WriteLine();
+            output.WriteLine($"{options.CompareDll} ({twin}) over {options.AppDll} ({app}), round by round:");
+            if (options.Rate is null)
+            {
+                output.WriteLine($"    persisted/s {Quotients(pairs.Select(p => (p.Other.PersistedPerSecond, p.Main!.PersistedPerSecond)))}");
+            }
+            else
+            {
+                output.WriteLine(
+                    $"    app time per event {Quotients(pairs.Select(p => (p.Other.CpuMsPerEvent, p.Main!.CpuMsPerEvent)))}" +
+                    $" · with PostgreSQL's {Quotients(pairs.Select(p => (p.Other.CpuMsPerEvent + p.Other.PostgresCpuMsPerEvent, p.Main!.CpuMsPerEvent + p.Main.PostgresCpuMsPerEvent)))}");
+            }
+        }
+    }
+
+    private static string Quotients(IEnumerable<(double? Other, double? Main)> pairs)
+    {
+        var quotients = pairs.Where(p => p.Other is not null && p.Main is > 0).Select(p => p.Other!.Value / p.Main!.Value).ToList();
+        return Median(quotients) is { } median
+            ? $"{median:0.000} (rounds: {string.Join(", ", quotients.Select(q => q.ToString("0.000", CultureInfo.CurrentCulture)))})"
+            : "—";
     }
 
     private static string Microseconds(IReadOnlyList<double> values) =>
