@@ -65,9 +65,8 @@ internal static class Report
 
             if (m.Drained is { } drained)
             {
-                var perAccepted = m.ServerCpuCores * m.Load.Elapsed.TotalMilliseconds / Math.Max(1, m.Load.Accepted);
                 output.WriteLine(
-                    $"    app CPU per accepted event during the load {perAccepted:0.000} ms (endpoint and writer); " +
+                    $"    app CPU per accepted event during the load {m.LoadCpuMsPerEvent:0.000} ms (endpoint and writer); " +
                     $"{drained:N0} events stored after the load ended, app CPU per event meanwhile {(m.WriterCpuMsPerEvent is { } w ? $"{w:0.000} ms" : "—")} (the writer alone)");
             }
 
@@ -132,14 +131,14 @@ internal static class Report
         output.WriteLine($"Processor time per accepted event at {rate:N0} events a second (µs; median of the rounds, the rounds in brackets):");
         foreach (var target in measurements.GroupBy(m => m.Target))
         {
-            var app = target.Where(m => m.CpuMsPerEvent is not null).Select(m => m.CpuMsPerEvent!.Value * 1000).ToList();
-            var postgres = target.Where(m => m.PostgresCpuMsPerEvent is not null).Select(m => m.PostgresCpuMsPerEvent!.Value * 1000).ToList();
-            var both = target.Where(m => m.CpuMsPerEvent is not null && m.PostgresCpuMsPerEvent is not null)
-                .Select(m => (m.CpuMsPerEvent!.Value + m.PostgresCpuMsPerEvent!.Value) * 1000).ToList();
+            List<double> Microseconds(Func<Measurement, double?> milliseconds) => [.. target.Select(milliseconds).OfType<double>().Select(ms => ms * 1000)];
+            var app = Microseconds(m => m.CpuMsPerEvent);
+            var postgres = Microseconds(m => m.PostgresCpuMsPerEvent);
+            var both = Microseconds(m => m.CpuMsPerEvent + m.PostgresCpuMsPerEvent);
             var achieved = Median([.. target.Select(m => m.Load.AcceptedPerSecond)]);
             output.WriteLine(
-                $"{target.Key}: {(target.Key == Benchmark.Bare ? "endpoint" : "app")} {Microseconds(app)}" +
-                (postgres.Count > 0 ? $" · PostgreSQL {Microseconds(postgres)} · together {Microseconds(both)}" : "") +
+                $"{target.Key}: {(target.Key == Benchmark.Bare ? "endpoint" : "app")} {MedianAndRounds(app)}" +
+                (postgres.Count > 0 ? $" · PostgreSQL {MedianAndRounds(postgres)} · together {MedianAndRounds(both)}" : "") +
                 $" · {achieved:N0} accepted/s");
         }
 
@@ -184,7 +183,7 @@ internal static class Report
             : "—";
     }
 
-    private static string Microseconds(IReadOnlyList<double> values) =>
+    private static string MedianAndRounds(IReadOnlyList<double> values) =>
         Median(values) is { } median
             ? $"{median:0.0} ({string.Join(", ", values.Select(v => v.ToString("0.0", CultureInfo.CurrentCulture)))})"
             : "—";
