@@ -486,7 +486,9 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
 
     /// <summary>
     /// User plus system time of every process named postgres on this machine (a server given by address elsewhere
-    /// counts nothing); a backend that exits meanwhile takes its time with it, and the app keeps its connections open.
+    /// counts nothing), with the time of the children each has waited for: a backend or autovacuum worker that exits
+    /// takes its own time out of the sum, and the postmaster, reaping it, adds it back, so processes ending between two
+    /// readings neither lower the difference nor leave their work out. The tool's own short connections count too.
     /// </summary>
     internal static TimeSpan PostgresCpuTime()
     {
@@ -502,10 +504,11 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
                     continue;
                 }
 
-                // The fields after the command's closing parenthesis: state is the first, utime the 12th, stime the 13th.
+                // The fields after the command's closing parenthesis: state is the first, then utime, stime, cutime and
+                // cstime are the 12th to the 15th.
                 var stat = File.ReadAllText(Path.Combine(folder, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                ticks += fields[11..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture));
             }
             catch (IOException)
             {
