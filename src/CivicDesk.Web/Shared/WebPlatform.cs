@@ -62,6 +62,8 @@ internal static class WebPlatform
     {
         app.UseForwardedHeaders();
         app.UseRequestLocalization();
+        // The event endpoint and the like, on fixed paths: matched here and run behind the error handler and limiter only.
+        app.UseFixedPathLane();
         // Programs get ProblemDetails; people get a page in their language.
         app.UseWhen(IsApi, api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !IsApi(c), pages => pages.UseExceptionHandler("/error/500").UseStatusCodePagesWithReExecute("/error/{0}"));
@@ -90,7 +92,9 @@ internal static class WebPlatform
         builder.AllowAnonymous().DisableAntiforgery().WithMetadata(WithoutUserMetadata.Instance);
 
     private static bool IsWithoutUser(HttpContext context) =>
-        context.GetEndpoint() is { RequestDelegate: not null } endpoint && endpoint.Metadata.GetMetadata<WithoutUserMetadata>() is not null;
+        context.GetEndpoint() is { RequestDelegate: not null } endpoint && IsWithoutUser(endpoint);
+
+    internal static bool IsWithoutUser(Endpoint endpoint) => endpoint.Metadata.GetMetadata<WithoutUserMetadata>() is not null;
 
     private sealed class WithoutUserMetadata
     {
