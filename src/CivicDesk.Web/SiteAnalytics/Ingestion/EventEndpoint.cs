@@ -225,76 +225,185 @@ internal static class EventEndpoint
 
     private static (Payload? Payload, string? Error) ParseJson(ReadOnlyMemory<byte> body, int maxUrlLength)
     {
-        JsonDocument document;
+        Fields fields;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
+            fields = Fields.Read(body);
         }
         catch (JsonException)
         {
             return (null, "Event.MalformedJson");
         }
 
-        using (document)
+        var name = fields.Name ?? fields.N;
+        if (string.IsNullOrWhiteSpace(name) || name.Length > SiteEventColumns.Name || HasControl(name))
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            return (null, "Event.Name");
+        }
+
+        var urlText = fields.Url ?? fields.U;
+        if (urlText is null || urlText.Length > maxUrlLength || !Uri.TryCreate(urlText, UriKind.Absolute, out var url)
+            || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || HasControl(urlText)
+            || url.IdnHost.Length > Site.DomainMaxLength || urlText.Contains("%00", StringComparison.Ordinal))
+        {
+            return (null, "Event.Url");
+        }
+
+        var domains = Domains(fields.Domain ?? fields.D);
+        if (domains.Count == 0)
+        {
+            return (null, "Event.Domain");
+        }
+
+        var referrer = fields.Referrer ?? fields.R;
+        if (referrer is { Length: > 0 } && (referrer.Length > maxUrlLength || HasControl(referrer)))
+        {
+            return (null, "Event.Referrer");
+        }
+
+        var (props, propsError) = Props(fields.Props ?? fields.P);
+        if (propsError is not null)
+        {
+            return (null, propsError);
+        }
+
+        var (amount, currency, revenueError) = Revenue(fields.Revenue ?? fields.Dollar);
+        if (revenueError is not null)
+        {
+            return (null, revenueError);
+        }
+
+        var interactive = (fields.Interactive ?? fields.I) != JsonTokenType.False;
+        // The fragment stays escaped: in hash mode the path can come out longer than the URL was.
+        var pathname = Uri.UnescapeDataString(url.AbsolutePath) + (fields.HashMode || fields.HIsOne ? url.Fragment : "");
+        if (pathname.Length > SiteEventColumns.Pathname)
+        {
+            return (null, "Event.Url");
+        }
+
+        return (new Payload(name.Trim(), url, pathname, domains, string.IsNullOrEmpty(referrer) ? null : referrer, props, amount, currency, interactive), null);
+    }
+
+    /// <summary>The domains of a comma-separated list (Plausible's rollup form), lower-cased, without empty or overlong ones.</summary>
+    private static List<string> Domains(string? text)
+    {
+        var domains = new List<string>(1);
+        if (text is null)
+        {
+            return domains;
+        }
+
+        foreach (var range in text.AsSpan().Split(','))
+        {
+            var domain = text.AsSpan(range).Trim();
+            if (domain.Length is > 0 and <= Site.DomainMaxLength)
             {
-                return (null, "Event.MalformedJson");
+                domains.Add(domain.ToString().ToLowerInvariant());
+            }
+        }
+
+        return domains;
+    }
+
+    /// <summary>
+    /// The payload's fields, from one pass of a reader over it (a JsonDocument and a lookup for each of sixteen names
+    /// took most of the parsing's time). Plausible's npm tracker sends short names (n, u, d, r, p, $, i, h); its own
+    /// script and the API the long ones, which win when both are there. As with a JsonDocument's lookups, the last of
+    /// a repeated name counts, and a text field that is not a string is absent. Props and revenue, which few events
+    /// carry, are kept as their JSON and read by <see cref="Props"/> and <see cref="Revenue"/>.
+    /// </summary>
+    private sealed class Fields
+    {
+        public string? Name, N, Url, U, Domain, D, Referrer, R;
+        public JsonElement? Props, P, Revenue, Dollar;
+        public JsonTokenType? Interactive, I;
+        public bool HashMode, HIsOne;
+
+        public static Fields Read(ReadOnlyMemory<byte> body)
+        {
+            var fields = new Fields();
+            var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = 8 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                // Not an object: the caller's error either way, as long as the rest is JSON too.
+                throw new JsonException();
             }
 
-            var name = String(root, "name") ?? String(root, "n");
-            if (string.IsNullOrWhiteSpace(name) || name.Length > SiteEventColumns.Name || HasControl(name))
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                return (null, "Event.Name");
+                var field = FieldOf(ref reader);
+                reader.Read();
+                switch (field)
+                {
+                    case "name": fields.Name = Text(ref reader); break;
+                    case "n": fields.N = Text(ref reader); break;
+                    case "url": fields.Url = Text(ref reader); break;
+                    case "u": fields.U = Text(ref reader); break;
+                    case "domain": fields.Domain = Text(ref reader); break;
+                    case "d": fields.D = Text(ref reader); break;
+                    case "referrer": fields.Referrer = Text(ref reader); break;
+                    case "r": fields.R = Text(ref reader); break;
+                    case "props": fields.Props = JsonElement.ParseValue(ref reader); break;
+                    case "p": fields.P = JsonElement.ParseValue(ref reader); break;
+                    case "revenue": fields.Revenue = JsonElement.ParseValue(ref reader); break;
+                    case "$": fields.Dollar = JsonElement.ParseValue(ref reader); break;
+                    case "interactive": fields.Interactive = Kind(ref reader); break;
+                    case "i": fields.I = Kind(ref reader); break;
+                    case "hashMode": fields.HashMode = reader.TokenType == JsonTokenType.True || IsOne(ref reader); break;
+                    case "h": fields.HIsOne = IsOne(ref reader); break;
+                    default: reader.Skip(); break;
+                }
             }
 
-            var urlText = String(root, "url") ?? String(root, "u");
-            if (urlText is null || urlText.Length > maxUrlLength || !Uri.TryCreate(urlText, UriKind.Absolute, out var url)
-                || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || HasControl(urlText)
-                || url.IdnHost.Length > Site.DomainMaxLength || urlText.Contains("%00", StringComparison.Ordinal))
+            // The object's end, and nothing after it but white space.
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
-                return (null, "Event.Url");
+                throw new JsonException();
             }
 
-            var domainText = String(root, "domain") ?? String(root, "d");
-            var domains = domainText?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(d => d.ToLowerInvariant()).Where(d => d.Length is > 0 and <= Site.DomainMaxLength).ToList() ?? [];
-            if (domains.Count == 0)
+            return fields;
+        }
+
+        private static string? Text(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType == JsonTokenType.String)
             {
-                return (null, "Event.Domain");
+                return reader.GetString();
             }
 
-            var referrer = String(root, "referrer") ?? String(root, "r");
-            if (referrer is { Length: > 0 } && (referrer.Length > maxUrlLength || HasControl(referrer)))
+            reader.Skip();
+            return null;
+        }
+
+        private static JsonTokenType Kind(ref Utf8JsonReader reader)
+        {
+            var kind = reader.TokenType;
+            reader.Skip();
+            return kind;
+        }
+
+        private static bool IsOne(ref Utf8JsonReader reader)
+        {
+            var one = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var n) && n == 1;
+            reader.Skip();
+            return one;
+        }
+
+        private static readonly string[] Names = ["name", "n", "url", "u", "domain", "d", "referrer", "r", "props", "p", "revenue", "$", "interactive", "i", "hashMode", "h"];
+        private static readonly byte[][] Utf8Names = [.. Names.Select(System.Text.Encoding.UTF8.GetBytes)];
+
+        /// <summary>The field the property at the reader names (one of <see cref="Names"/>, compared as decoded text), or null.</summary>
+        private static string? FieldOf(ref Utf8JsonReader reader)
+        {
+            for (var i = 0; i < Utf8Names.Length; i++)
             {
-                return (null, "Event.Referrer");
+                if (reader.ValueTextEquals(Utf8Names[i]))
+                {
+                    return Names[i];
+                }
             }
 
-            var (props, propsError) = Props(root);
-            if (propsError is not null)
-            {
-                return (null, propsError);
-            }
-
-            var (amount, currency, revenueError) = Revenue(root);
-            if (revenueError is not null)
-            {
-                return (null, revenueError);
-            }
-
-            // Plausible's npm tracker sends short names (n, u, d, r, p, $, i, h); its own script and the API the long ones.
-            var interactive = !(root.TryGetProperty("interactive", out var i) || root.TryGetProperty("i", out i)) || i.ValueKind != JsonValueKind.False;
-            var hash = root.TryGetProperty("hashMode", out var h) && (h.ValueKind == JsonValueKind.True || IsOne(h))
-                || root.TryGetProperty("h", out var h2) && IsOne(h2);
-            // The fragment stays escaped: in hash mode the path can come out longer than the URL was.
-            var pathname = Uri.UnescapeDataString(url.AbsolutePath) + (hash ? url.Fragment : "");
-            if (pathname.Length > SiteEventColumns.Pathname)
-            {
-                return (null, "Event.Url");
-            }
-
-            return (new Payload(name.Trim(), url, pathname, domains, string.IsNullOrEmpty(referrer) ? null : referrer, props, amount, currency, interactive), null);
+            return null;
         }
     }
 
@@ -313,14 +422,9 @@ internal static class EventEndpoint
     internal static bool HasControl(string text) =>
         text.AsSpan().IndexOfAnyInRange('\u0000', '\u001F') >= 0 || text.AsSpan().IndexOfAnyInRange('\u007F', '\u009F') >= 0;
 
-    private static bool IsOne(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n == 1;
-
-    private static string? String(JsonElement root, string property) =>
-        root.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static (string Props, string? Error) Props(JsonElement root)
+    private static (string Props, string? Error) Props(JsonElement? value)
     {
-        if (!root.TryGetProperty("props", out var props) && !root.TryGetProperty("p", out props))
+        if (value is not { } props)
         {
             return ("{}", null);
         }
@@ -391,9 +495,9 @@ internal static class EventEndpoint
 
     private static readonly JsonSerializerOptions PropsJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static (decimal? Amount, string? Currency, string? Error) Revenue(JsonElement root)
+    private static (decimal? Amount, string? Currency, string? Error) Revenue(JsonElement? value)
     {
-        if ((!root.TryGetProperty("revenue", out var revenue) && !root.TryGetProperty("$", out revenue)) || revenue.ValueKind == JsonValueKind.Null)
+        if (value is not { ValueKind: not JsonValueKind.Null } revenue)
         {
             return (null, null, null);
         }
