@@ -8,7 +8,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 
@@ -124,39 +123,20 @@ internal static class BulkSql
     /// PostgreSQL's binary COPY into <paramref name="into"/>, in the current transaction: no statement to parse or
     /// plan, no parameters. The writer's multi-row INSERT of a batch's events cost PostgreSQL several times the
     /// processor time of the same rows copied. Each column is written with the type its EF mapping gives a parameter,
-    /// after the mapping's value conversion.
+    /// after the mapping's value conversion (<see cref="NpgsqlRows"/>).
     /// </summary>
     private static async Task CopyAsync<T>(NpgsqlConnection connection, Table table, string into, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
     {
-        await using var probe = connection.CreateCommand();
-        var types = new NpgsqlDbType[table.Columns.Length];
-        for (var c = 0; c < types.Length; c++)
-        {
-            types[c] = ((NpgsqlParameter)table.Mappings[c].CreateParameter(probe, ParameterName(c), null, nullable: true)).NpgsqlDbType;
-        }
-
+        var writers = table.NpgsqlWriters<T>();
         var copy = $"COPY {into} ({string.Join(", ", table.Columns.Select(Quote))}) FROM STDIN (FORMAT BINARY)";
         await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
         foreach (var row in rows)
         {
             await importer.StartRowAsync(ct);
-            for (var c = 0; c < types.Length; c++)
+            foreach (var write in writers)
             {
-                var value = table.Getters[c].GetClrValue(row);
-                if (value is not null && table.Mappings[c].Converter is { } converter)
-                {
-                    value = converter.ConvertToProvider(value);
-                }
-
-                if (value is null)
-                {
-                    await importer.WriteNullAsync(ct);
-                }
-                else
-                {
-                    await importer.WriteAsync(value, types[c], ct);
-                }
+                await write(importer, row, ct);
             }
         }
 
@@ -173,6 +153,7 @@ internal static class BulkSql
     {
         private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, Table>> Cache = [];
         private object? _sqliteBinder;
+        private object? _npgsqlWriters;
 
         /// <summary>One row's positional parameters, "(?1, ?2, …)".</summary>
         public string SqliteValues { get; } = "(" + string.Join(", ", Enumerable.Range(1, Columns.Length).Select(i => "?" + i.ToString(CultureInfo.InvariantCulture))) + ")";
@@ -180,6 +161,10 @@ internal static class BulkSql
         /// <summary>Binds a row to <see cref="SqliteValues"/>, compiled on first use (a race compiles it twice, harmlessly).</summary>
         public Func<SQLitePCL.sqlite3_stmt, T, int> SqliteBinder<T>() =>
             (Func<SQLitePCL.sqlite3_stmt, T, int>)(_sqliteBinder ??= SqliteRows.CompileBinder<T>(Properties, Mappings));
+
+        /// <summary>Writes a row's columns to a binary COPY, compiled on first use like <see cref="SqliteBinder{T}"/>.</summary>
+        public Func<NpgsqlBinaryImporter, T, CancellationToken, Task>[] NpgsqlWriters<T>() =>
+            (Func<NpgsqlBinaryImporter, T, CancellationToken, Task>[])(_npgsqlWriters ??= NpgsqlRows.CompileWriters<T>(Properties, Mappings));
 
         public static Table For(IModel model, Type type) =>
             Cache.GetOrCreateValue(model).GetOrAdd(type, t => Create(model, t));

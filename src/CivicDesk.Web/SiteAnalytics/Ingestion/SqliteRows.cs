@@ -66,38 +66,15 @@ internal static class SqliteRows
             var storeType = ((SqliteParameter)mapping.CreateParameter(probe, "p", null, nullable: true)).SqliteType;
             var index = Expression.Constant(c + 1);
             Expression value = Expression.Property(row, property.PropertyInfo!);
-            var underlying = Nullable.GetUnderlyingType(value.Type);
-            Expression bindValue;
-            if (underlying is not null || !value.Type.IsValueType)
-            {
-                var present = underlying is not null ? Expression.Property(value, "Value") : value;
-                bindValue = Expression.Condition(
-                    Expression.Equal(value, Expression.Constant(null, value.Type)),
-                    Expression.Call(Method(nameof(BindNull)), statement, index),
-                    Bind(statement, index, Convert(present, mapping), storeType, property));
-            }
-            else
-            {
-                bindValue = Bind(statement, index, Convert(value, mapping), storeType, property);
-            }
-
+            var bindValue = RowExpressions.NullOr(
+                value,
+                Expression.Call(Method(nameof(BindNull)), statement, index),
+                present => Bind(statement, index, RowExpressions.ToProvider(present, mapping), storeType, property));
             body.Add(Expression.OrAssign(rc, bindValue));
         }
 
         body.Add(rc);
         return Expression.Lambda<Func<sqlite3_stmt, T, int>>(Expression.Block([rc], body), statement, row).Compile();
-    }
-
-    private static Expression Convert(Expression value, RelationalTypeMapping mapping)
-    {
-        if (mapping.Converter is not { } converter)
-        {
-            return value;
-        }
-
-        var convert = converter.ConvertToProviderExpression;
-        var input = value.Type == convert.Parameters[0].Type ? value : Expression.Convert(value, convert.Parameters[0].Type);
-        return Expression.Invoke(convert, input);
     }
 
     /// <summary>A non-null value of the provider's type, bound as Microsoft.Data.Sqlite's SqliteValueBinder binds it.</summary>
