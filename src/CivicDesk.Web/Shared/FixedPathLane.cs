@@ -1,5 +1,7 @@
 using System.Collections.Frozen;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.Shared;
 
@@ -7,10 +9,11 @@ namespace CivicDesk.Web.Shared;
 /// The short way through the pipeline for the endpoints anyone may call that never ask who is signed in (<see
 /// cref="WebPlatform.WithoutUser{TBuilder}"/>) and sit on a fixed path: POST /api/event above all, which a site's
 /// every pageview calls. Such a request is matched here by method and path, exactly as routing would match it, and
-/// runs behind the API's error handler and the rate limiter only: the page pipeline's steps between them (the error
-/// pages, status-code pages, static files, routing) and the user's middleware never change its answer, and on the event
-/// endpoint they took about a twentieth of the processor time of each event (docs/benchmarks.md). Any other request,
-/// including one on such a path with another method, goes the usual way.
+/// runs behind the API's error handler and the global rate limiter only: the page pipeline's steps between them (the
+/// error pages, status-code pages, static files, routing) and the user's middleware never change its answer, and on the
+/// event endpoint they took about a twentieth of the processor time of each event (docs/benchmarks.md). Any other
+/// request, including one on such a path with another method, and endpoints with a rate-limiting policy of their own
+/// go the usual way.
 /// </summary>
 internal static class FixedPathLane
 {
@@ -18,7 +21,8 @@ internal static class FixedPathLane
     {
         var lane = ((IApplicationBuilder)app).New();
         lane.UseExceptionHandler();
-        lane.UseRateLimiter();
+        var limits = app.Services.GetRequiredService<IOptions<RateLimiterOptions>>().Value;
+        lane.Use(next => context => Limited(context, limits, next));
         lane.Run(context => context.GetEndpoint()!.RequestDelegate!(context));
         var run = lane.Build();
         IEndpointRouteBuilder routes = app;
@@ -42,6 +46,34 @@ internal static class FixedPathLane
         });
     }
 
+    /// <summary>
+    /// The app's global rate limiter, applied as the rate-limiting middleware applies it to an endpoint without a
+    /// policy of its own (those are left to routing): a refused request gets the rejection status and the options'
+    /// OnRejected answer. The middleware also combined each lease with one from an endpoint limiter that every request
+    /// passed, under a lock, to find no policy.
+    /// </summary>
+    private static async Task Limited(HttpContext context, RateLimiterOptions limits, RequestDelegate next)
+    {
+        if (limits.GlobalLimiter is not { } limiter)
+        {
+            await next(context);
+            return;
+        }
+
+        using var lease = limiter.AttemptAcquire(context);
+        if (lease.IsAcquired)
+        {
+            await next(context);
+            return;
+        }
+
+        context.Response.StatusCode = limits.RejectionStatusCode;
+        if (limits.OnRejected is { } onRejected)
+        {
+            await onRejected(new OnRejectedContext { HttpContext = context, Lease = lease }, context.RequestAborted);
+        }
+    }
+
     internal readonly record struct Route(string Method, Endpoint Endpoint);
 
     /// <summary>The lane's endpoints by path (compared as routing compares them, ignoring case), with their methods.</summary>
@@ -53,6 +85,8 @@ internal static class FixedPathLane
             if (endpoint is not RouteEndpoint { RequestDelegate: not null } route
                 || !WebPlatform.IsWithoutUser(endpoint)
                 || route.RoutePattern.Parameters.Count > 0
+                || endpoint.Metadata.GetMetadata<EnableRateLimitingAttribute>() is not null
+                || endpoint.Metadata.GetMetadata<DisableRateLimitingAttribute>() is not null
                 || endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { HttpMethods.Count: > 0 } methods)
             {
                 continue;

@@ -96,7 +96,7 @@ internal static class WebPlatform
 
     internal static bool IsWithoutUser(Endpoint endpoint) => endpoint.Metadata.GetMetadata<WithoutUserMetadata>() is not null;
 
-    private sealed class WithoutUserMetadata
+    internal sealed class WithoutUserMetadata
     {
         public static readonly WithoutUserMetadata Instance = new();
     }

@@ -2,7 +2,10 @@ using System.Net;
 using System.Text;
 using CivicDesk.Web.Shared;
 using CivicDesk.Web.Tests.SiteAnalytics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CivicDesk.Web.Tests.Shared;
@@ -26,6 +29,39 @@ public sealed class FixedPathLaneTests(SqliteAnalyticsApp app) : IClassFixture<S
         Assert.All(table["/api/event"], r => Assert.Equal("/api/event", ((RouteEndpoint)r.Endpoint).RoutePattern.RawText));
         // The counter endpoints ask for no user either, but carry the site in their path: routing finds them.
         Assert.Contains(endpoints, e => WebPlatform.IsWithoutUser(e) && ((RouteEndpoint)e).RoutePattern.Parameters.Count > 0);
+    }
+
+    [Fact]
+    public void Endpoints_with_a_route_value_a_user_a_limit_of_their_own_or_a_twin_are_left_to_routing()
+    {
+        static Endpoint Endpoint(string pattern, string method, params object[] metadata)
+        {
+            var builder = new RouteEndpointBuilder(_ => Task.CompletedTask, RoutePatternFactory.Parse(pattern), 0);
+            builder.Metadata.Add(new HttpMethodMetadata([method]));
+            foreach (var item in metadata)
+            {
+                builder.Metadata.Add(item);
+            }
+
+            return builder.Build();
+        }
+
+        var free = WebPlatform.WithoutUserMetadata.Instance;
+        var table = FixedPathLane.Table(
+        [
+            Endpoint("/a/b", "POST", free),
+            Endpoint("/c/{id}", "GET", free),
+            Endpoint("/d", "POST"),
+            Endpoint("/e", "POST", free, new EnableRateLimitingAttribute("strict")),
+            Endpoint("/f", "POST", free, new DisableRateLimitingAttribute()),
+            Endpoint("/g", "POST", free),
+            Endpoint("/G", "POST", free),
+            Endpoint("/g", "GET", free),
+        ]);
+
+        Assert.Equal(["/a/b", "/g"], table.Keys.Order());
+        Assert.Equal(["POST"], table["/A/B"].Select(r => r.Method));
+        Assert.Equal(["GET"], table["/g"].Select(r => r.Method));
     }
 
     [Fact]
