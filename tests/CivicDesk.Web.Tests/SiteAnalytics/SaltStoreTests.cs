@@ -77,4 +77,30 @@ public sealed class SaltStoreTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Null(after.Yesterday);
         Assert.Equal(justAfter.Today, after.Today);
     }
+
+    [Fact]
+    public async Task The_day_changes_at_the_zone_s_midnight_to_the_tick_though_salts_are_kept_for_the_minute()
+    {
+        // 23:59 in Nepal (UTC+5:45), where midnight is 18:15 UTC: the answer is kept per minute of UTC, and a zone's
+        // midnight and the 30 minutes after it end on whole minutes.
+        const string zone = "Asia/Kathmandu";
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 18, 14, 0, TimeSpan.Zero));
+        var store = new SaltStore(app.Services.GetRequiredService<IServiceScopeFactory>(), time);
+        var minuteStart = await store.SaltsAsync(zone, default);
+        time.Advance(TimeSpan.FromSeconds(60) - TimeSpan.FromTicks(1));
+        var lastTick = await store.SaltsAsync(zone, default);
+        time.Advance(TimeSpan.FromTicks(1));
+        var midnight = await store.SaltsAsync(zone, default);
+        time.Advance(TimeSpan.FromMinutes(30) - TimeSpan.FromTicks(1));
+        var windowEnd = await store.SaltsAsync(zone, default);
+        time.Advance(TimeSpan.FromTicks(1));
+        var afterWindow = await store.SaltsAsync(zone, default);
+
+        Assert.Same(minuteStart.Today, lastTick.Today);
+        Assert.NotEqual(lastTick.Today, midnight.Today);
+        Assert.Equal(lastTick.Today, midnight.Yesterday);
+        Assert.Equal(lastTick.Today, windowEnd.Yesterday);
+        Assert.Null(afterWindow.Yesterday);
+        Assert.Equal(midnight.Today, afterWindow.Today);
+    }
 }
