@@ -36,15 +36,6 @@ public sealed class EventWriter(
     /// </summary>
     private const int RecentBatches = 4;
 
-    /// <summary>
-    /// How long the spooler lets events gather once one has come, unless <see cref="SpoolGatherEnough"/> are waiting
-    /// already. An event is then in the spool file, in the operating system's hands, within a few milliseconds of its
-    /// answer, far inside the second ingestion promises to survive a killed process in.
-    /// </summary>
-    private static readonly TimeSpan SpoolGather = TimeSpan.FromMilliseconds(2);
-
-    private const int SpoolGatherEnough = 256;
-
     private readonly SemaphoreSlim _batchReady = new(0, 1);
     private readonly ConcurrentQueue<SpooledBatch> _recent = new();
     /// <summary>The spooler's list of the events it takes from the queue, reused from one write to the next.</summary>
@@ -195,14 +186,6 @@ public sealed class EventWriter(
     {
         while (await queue.Reader.WaitToReadAsync())
         {
-            if (queue.Reader.Count < SpoolGatherEnough)
-            {
-                // Let a few milliseconds' events gather: woken for every few events, the spooler wrote (and handed
-                // the OS) four events at a time under load, at the cost of a system call and a wake-up each time. On
-                // the machine's clock, as the writer's waits: it paces the work, whatever clock events are stamped with.
-                await Task.Delay(SpoolGather);
-            }
-
             SpoolQueued();
         }
     }
