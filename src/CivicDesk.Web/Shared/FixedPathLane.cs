@@ -23,7 +23,7 @@ internal static class FixedPathLane
         lane.UseExceptionHandler();
         var limits = app.Services.GetRequiredService<IOptions<RateLimiterOptions>>().Value;
         lane.Use(next => context => Limited(context, limits, next));
-        lane.Run(context => context.GetEndpoint()!.RequestDelegate!(context));
+        lane.Run(WebPlatform.RunEndpoint);
         var run = lane.Build();
         IEndpointRouteBuilder routes = app;
         // Built at the first request, when every endpoint has been mapped.

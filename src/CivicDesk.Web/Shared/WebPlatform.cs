@@ -75,7 +75,7 @@ internal static class WebPlatform
         app.UseRouting();
         app.UseRateLimiter();
         // An endpoint that never asks who is signed in runs here, rate-limited, without the user's middleware below.
-        app.MapWhen(IsWithoutUser, anonymous => anonymous.Run(context => context.GetEndpoint()!.RequestDelegate!(context)));
+        app.MapWhen(IsWithoutUser, anonymous => anonymous.Run(RunEndpoint));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -93,6 +93,9 @@ internal static class WebPlatform
 
     private static bool IsWithoutUser(HttpContext context) =>
         context.GetEndpoint() is { RequestDelegate: not null } endpoint && IsWithoutUser(endpoint);
+
+    /// <summary>Runs the endpoint already chosen for the request (by routing, or by <see cref="FixedPathLane"/>).</summary>
+    internal static Task RunEndpoint(HttpContext context) => context.GetEndpoint()!.RequestDelegate!(context);
 
     internal static bool IsWithoutUser(Endpoint endpoint) => endpoint.Metadata.GetMetadata<WithoutUserMetadata>() is not null;
 

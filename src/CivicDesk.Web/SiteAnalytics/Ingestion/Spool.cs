@@ -29,9 +29,10 @@ public readonly record struct SpoolPosition(long Segment, long Offset) : ICompar
 /// </summary>
 public sealed class Spool : IDisposable
 {
-    private readonly string _folder;
+    /// <summary>The segment file stream's buffer: a whole append under load (see <see cref="OpenForAppend"/>).</summary>
     private const int AppendBuffer = 64 * 1024;
 
+    private readonly string _folder;
     private readonly long _segmentBytes;
     private readonly Lock _gate = new();
     private readonly ArrayBufferWriter<byte> _body = new(4096);
