@@ -20,7 +20,6 @@ internal static class AccountsSetup
 
     public static IServiceCollection AddAccounts(this IServiceCollection services)
     {
-        services.AddHttpContextAccessor();
         services.AddScoped(sp => CurrentUser.FromPrincipal(sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User));
         services.AddScoped<UnitAccess>();
         services.AddScoped<Shared.Navigation>();

@@ -19,6 +19,7 @@ internal static class WebPlatform
         // unreadable in their source. Allow all of Unicode; HTML-special characters are still escaped.
         services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddCultures();
+        services.AddHttpContextAccessWhereNeeded();
         var dataProtection = services.AddDataProtection()
             .SetApplicationName("CivicDesk")
             .PersistKeysToDbContext<AppDbContext>();
@@ -64,6 +65,7 @@ internal static class WebPlatform
         app.UseRequestLocalization();
         // The event endpoint and the like, on fixed paths: matched here and run behind the error handler and limiter only.
         app.UseFixedPathLane();
+        app.UseHttpContextAccessor();
         // Programs get ProblemDetails; people get a page in their language.
         app.UseWhen(IsApi, api => api.UseExceptionHandler().UseStatusCodePages());
         app.UseWhen(c => !IsApi(c), pages => pages.UseExceptionHandler("/error/500").UseStatusCodePagesWithReExecute("/error/{0}"));
