@@ -52,6 +52,8 @@ public sealed class EventWriter(
     private readonly DailyRollups _rollups = new();
     private readonly Dictionary<int, TimeZoneInfo> _zones = [];
     private readonly VisitIds _visitIds = new(time);
+    /// <summary>The visits a batch touched by session, kept from batch to batch: made anew, it grew to a batch's worth every time.</summary>
+    private readonly Dictionary<long, VisitState> _touched = [];
     private SpoolPosition? _checkpoint;
     /// <summary>
     /// The latest checkpoint known to be on the database's disk: read from it, or committed durably. Spool segments
@@ -400,7 +402,8 @@ public sealed class EventWriter(
         }
 
         var stats = new Dictionary<(int, DateTime), SiteHourlyStats>();
-        var touched = new Dictionary<long, VisitState>();
+        var touched = _touched;
+        touched.Clear();
         var rows = new List<SiteEvent>(events.Count);
         // The checkpoint commits with the events, so in step the writer never reads a stored event again. The first
         // batch after reading the checkpoint (a start, an error) skips any it finds stored: a spool that disagrees with
