@@ -79,11 +79,11 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
             foreach (var target in options.Targets)
             {
                 progress.WriteLine($"[{target}] load average {LoadAverage()}");
-                running.Add(target == Bare ? await StartBareAsync(work.FullName, ct) : await StartAppAsync(target, options.AppDll!, work.FullName, ct));
+                running.Add(target == Bare ? await StartBareAsync(work.FullName, ct) : await StartAppAsync(target, options.AppDll!, options.AppEnvironment, work.FullName, ct));
                 if (target != Bare && options.CompareDll is { } other)
                 {
                     progress.WriteLine($"[{target}{CompareSuffix}] load average {LoadAverage()}");
-                    running.Add(await StartAppAsync(target + CompareSuffix, other, work.FullName, ct));
+                    running.Add(await StartAppAsync(target + CompareSuffix, other, options.AppEnvironment.Concat(options.CompareEnvironment), work.FullName, ct));
                 }
             }
 
@@ -198,7 +198,7 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
         return measurement with { CpuMsPerEvent = measurement.LoadCpuMsPerEvent };
     }
 
-    private async Task<RunningTarget> StartAppAsync(string target, string appDll, string work, CancellationToken ct)
+    private async Task<RunningTarget> StartAppAsync(string target, string appDll, IEnumerable<KeyValuePair<string, string>> appEnvironment, string work, CancellationToken ct)
     {
         TargetDatabase database = target.StartsWith(Sqlite, StringComparison.Ordinal)
             ? new SqliteTargetDatabase(Directory.CreateDirectory(Path.Combine(work, target)).FullName)
@@ -218,7 +218,7 @@ internal sealed class Benchmark(BenchOptions options, TextWriter progress)
                 ["SiteAnalytics__TrustedProxies__0"] = "127.0.0.1",
                 ["ASPNETCORE_URLS"] = address.ToString(),
             };
-            foreach (var (name, value) in options.AppEnvironment)
+            foreach (var (name, value) in appEnvironment)
             {
                 environment[name] = value;
             }

@@ -59,13 +59,16 @@ internal sealed record BenchOptions(
     /// <summary>A second build of the app, measured as a twin of every app target in every round (<see cref="Benchmark.RoundOrder"/>).</summary>
     public string? CompareDll { get; init; }
 
+    /// <summary>Environment variables for the twin only, over <see cref="AppEnvironment"/>: a runtime knob judged against the same build.</summary>
+    public IReadOnlyDictionary<string, string> CompareEnvironment { get; init; } = new Dictionary<string, string>();
+
     public const string Usage =
         """
         usage: CivicDesk.Bench.Ingest --app <CivicDesk.Web.dll> [--duration 30] [--warmup 10] [--rounds 3] [--connections 16]
                                       [--targets bare,sqlite,postgres] [--postgres <Npgsql connection string>]
                                       [--rate-limit <requests a minute per client>] [--first-day] [--keep]
                                       [--app-env NAME=VALUE]... [--rate <events a second>]
-                                      [--compare <another build's CivicDesk.Web.dll>]
+                                      [--compare <another build's CivicDesk.Web.dll>] [--compare-env NAME=VALUE]...
           --rounds: every target is started and warmed up once, then measured once per round, one after the other;
             each app round is compared with the bare endpoint's round just before it, and the median ratio is judged.
           --postgres defaults to $CIVICDESK_BENCH_POSTGRES; without either, the postgres target is left out.
@@ -83,6 +86,8 @@ internal sealed record BenchOptions(
             it in every round next to its twin, the two swapping places every other round; the report gives each
             round's figure of the one over the other's, so that a change is judged against the build before it
             within a minute rather than between runs.
+          --compare-env sets an environment variable for the twin only, e.g. DOTNET_TieredPGO=0; without --compare
+            the twin is the same build, so that a setting the runtime reads only from the environment is judged paired.
         """;
 
     public static BenchOptions Parse(string[] args, string? postgresFromEnvironment)
@@ -95,6 +100,7 @@ internal sealed record BenchOptions(
         string? compare = null;
         bool keep = false, firstDay = false;
         var appEnvironment = new Dictionary<string, string>();
+        var compareEnvironment = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -113,6 +119,7 @@ internal sealed record BenchOptions(
                 case "--app-env": AddVariable(appEnvironment, Value()); break;
                 case "--rate": rate = Positive(Value()); break;
                 case "--compare": compare = Value(); break;
+                case "--compare-env": AddVariable(compareEnvironment, Value()); break;
                 default: throw new ArgumentException($"Unknown argument {args[i]}.");
             }
         }
@@ -134,6 +141,11 @@ internal sealed record BenchOptions(
             throw new ArgumentException($"--app must name the built CivicDesk.Web.dll{(app is null ? "" : $" ({app} does not exist)")}.");
         }
 
+        if (compareEnvironment.Count > 0)
+        {
+            compare ??= app;
+        }
+
         if (compare is not null && !File.Exists(compare))
         {
             throw new ArgumentException($"--compare must name another build's CivicDesk.Web.dll ({compare} does not exist).");
@@ -146,6 +158,7 @@ internal sealed record BenchOptions(
             AppEnvironment = appEnvironment,
             Rate = rate,
             CompareDll = compare is null ? null : Path.GetFullPath(compare),
+            CompareEnvironment = compareEnvironment,
         };
     }
 
@@ -154,7 +167,7 @@ internal sealed record BenchOptions(
         var equals = assignment.IndexOf('=', StringComparison.Ordinal);
         if (equals <= 0)
         {
-            throw new ArgumentException($"--app-env takes NAME=VALUE, not '{assignment}'.");
+            throw new ArgumentException($"--app-env and --compare-env take NAME=VALUE, not '{assignment}'.");
         }
 
         variables[assignment[..equals]] = assignment[(equals + 1)..];

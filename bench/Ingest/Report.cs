@@ -32,6 +32,11 @@ internal static class Report
             output.WriteLine($"App environment: {string.Join(", ", options.AppEnvironment.Select(v => $"{v.Key}={v.Value}"))}");
         }
 
+        if (options.CompareEnvironment.Count > 0)
+        {
+            output.WriteLine($"The twin's environment besides: {string.Join(", ", options.CompareEnvironment.Select(v => $"{v.Key}={v.Value}"))}");
+        }
+
         output.WriteLine();
         output.WriteLine("| round | target | accepted/s | persisted/s | p50 ms | p99 ms | max ms | 202 | 429 | 503 | other | peak RSS MB |");
         output.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
