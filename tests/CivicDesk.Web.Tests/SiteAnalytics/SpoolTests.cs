@@ -13,7 +13,7 @@ public sealed class SpoolTests : IDisposable
     [Fact]
     public void A_large_write_reads_back_whole_and_in_order_at_the_offsets_it_returned()
     {
-        // About 1 KB a record: 300 of them are many times the file's 4 KiB buffer, and the last part is partly full.
+        // About 1 KB a record: 300 of them are several of the 64 KiB parts an append is handed over in, the last one partly full.
         var events = Enumerable.Range(0, 300).Select(Event).ToList();
         using var spool = new Spool(_folder, 64L * 1024 * 1024);
 
@@ -64,6 +64,30 @@ public sealed class SpoolTests : IDisposable
             reopened.Append([third]);
             Assert.Equal(third, reopened.Read(next, 10).Events.Single());
         }
+    }
+
+    [Fact]
+    public void A_new_segment_that_cannot_be_opened_leaves_the_spool_as_it_was_and_the_same_write_goes_through_later()
+    {
+        var first = Enumerable.Range(0, 3).Select(Event).ToList();
+        var second = Enumerable.Range(3, 2).Select(Event).ToList();
+        // One-byte segments: every write after the first opens the next segment file.
+        using var spool = new Spool(_folder, 1);
+        var afterFirst = spool.Append(first).End;
+
+        // The folder is gone (an unmounted disk): the next segment cannot be created, and nothing changes.
+        Directory.Move(_folder, _folder + "-away");
+        Assert.ThrowsAny<IOException>(() => spool.Append(second));
+        Assert.Equal(afterFirst, spool.End);
+
+        // Back again: the same write goes to segment 2, not 3, and the spool reads back whole across both.
+        Directory.Move(_folder + "-away", _folder);
+        var (start, end, _) = spool.Append(second);
+        Assert.Equal(new SpoolPosition(2, 0), start);
+        Assert.Equal(end, spool.End);
+        var (read, next) = spool.Read(new SpoolPosition(1, 0), 100);
+        Assert.Equal(first.Concat(second), read);
+        Assert.Equal(end, next);
     }
 
     private static PendingEvent Event(int i) => new()

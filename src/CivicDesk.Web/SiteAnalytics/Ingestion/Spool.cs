@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Win32.SafeHandles;
 
 namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 
@@ -29,15 +30,22 @@ public readonly record struct SpoolPosition(long Segment, long Offset) : ICompar
 /// </summary>
 public sealed class Spool : IDisposable
 {
-    /// <summary>The segment file stream's buffer: a whole append under load (see <see cref="OpenForAppend"/>).</summary>
+    /// <summary>
+    /// An append's records are gathered up to this size and handed to the operating system in one call: a whole append
+    /// under load, when the spooler writes a few dozen events at a time; a backlog's appends go in parts of this size.
+    /// </summary>
     private const int AppendBuffer = 64 * 1024;
 
     private readonly string _folder;
     private readonly long _segmentBytes;
     private readonly Lock _gate = new();
     private readonly ArrayBufferWriter<byte> _body = new(4096);
+    /// <summary>Records gathered for one call to the operating system (<see cref="AppendBuffer"/>).</summary>
+    private readonly ArrayBufferWriter<byte> _append = new(AppendBuffer * 2);
     private readonly Utf8JsonWriter _json;
     private FileStream _current;
+    /// <summary>The current segment's handle, which appends write through (taken from the stream once: asking flushes it).</summary>
+    private SafeFileHandle _handle;
     private long _segment;
     /// <summary>The length of the current segment (asking the file for it is a system call).</summary>
     private long _length;
@@ -58,6 +66,7 @@ public sealed class Spool : IDisposable
         var segments = Segments();
         _segment = segments.Count == 0 ? 1 : segments[^1];
         (_current, _length) = OpenForAppend(_segment);
+        _handle = _current.SafeFileHandle;
     }
 
     /// <summary>Names this spool in the checkpoint table: one row per node's spool folder.</summary>
@@ -87,39 +96,50 @@ public sealed class Spool : IDisposable
         {
             if (_length >= _segmentBytes)
             {
+                // The next segment is opened before this one is let go: if it cannot be (the folder is gone, the disk
+                // is full), the spool stays as it was and the same append can be tried again.
+                var (next, length) = OpenForAppend(_segment + 1);
                 _current.Dispose();
                 _segment++;
-                (_current, _length) = OpenForAppend(_segment);
+                (_current, _length) = (next, length);
+                _handle = _current.SafeFileHandle;
             }
 
             var start = new SpoolPosition(_segment, _length);
             var ends = new long[events.Count];
             var offset = start.Offset;
-            Span<byte> header = stackalloc byte[4];
+            var written = start.Offset;
+            _append.ResetWrittenCount();
             try
             {
                 for (var i = 0; i < events.Count; i++)
                 {
-                    var e = events[i];
                     // Each event is serialized into the same buffer, reused (under the lock) instead of a new array each.
                     _body.ResetWrittenCount();
                     _json.Reset(_body);
-                    JsonSerializer.Serialize(_json, e, SpoolJson.Default.PendingEvent);
-                    BinaryPrimitives.WriteInt32LittleEndian(header, _body.WrittenCount);
-                    _current.Write(header);
-                    _current.Write(_body.WrittenSpan);
-                    _current.WriteByte((byte)'\n');
-                    offset += header.Length + _body.WrittenCount + 1;
+                    JsonSerializer.Serialize(_json, events[i], SpoolJson.Default.PendingEvent);
+                    var record = _append.GetSpan(4 + _body.WrittenCount + 1);
+                    BinaryPrimitives.WriteInt32LittleEndian(record, _body.WrittenCount);
+                    _body.WrittenSpan.CopyTo(record[4..]);
+                    record[4 + _body.WrittenCount] = (byte)'\n';
+                    _append.Advance(4 + _body.WrittenCount + 1);
+                    offset += 4 + _body.WrittenCount + 1;
                     ends[i] = offset;
+                    if (_append.WrittenCount >= AppendBuffer)
+                    {
+                        written += WriteGathered(written);
+                    }
                 }
 
-                _current.Flush(flushToDisk: false);
+                WriteGathered(written);
             }
             catch
             {
-                // A write that failed (a full disk) leaves no half record behind: the segment ends on a whole one.
-                _current.SetLength(_length);
-                _current.Position = _length;
+                // Written with no buffer of the stream's own, a write that fails (a full disk) leaves nothing behind
+                // to be written later. What part of this append reached the file is cut off here if the disk allows;
+                // if not, the spooler's next try writes the same events first from the same offset, over it; and a
+                // start cuts off anything torn.
+                TryCutTo(_length);
                 throw;
             }
 
@@ -192,12 +212,37 @@ public sealed class Spool : IDisposable
     private string SegmentPath(long segment) =>
         Path.Combine(_folder, segment.ToString("D10", CultureInfo.InvariantCulture) + ".spool");
 
+    /// <summary>Hands the gathered records to the operating system at <paramref name="at"/> in one call; returns how many bytes.</summary>
+    private int WriteGathered(long at)
+    {
+        var count = _append.WrittenCount;
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        RandomAccess.Write(_handle, _append.WrittenSpan, at);
+        _append.ResetWrittenCount();
+        return count;
+    }
+
+    private void TryCutTo(long length)
+    {
+        try
+        {
+            RandomAccess.SetLength(_handle, length);
+        }
+        catch (IOException)
+        {
+            // The disk refuses even that: the next append writes over it.
+        }
+    }
+
     /// <summary>Opens a segment for appending, first cutting off a record that a crash left half written.</summary>
     private (FileStream Stream, long Length) OpenForAppend(long segment)
     {
         var path = SegmentPath(segment);
-        // A buffer that holds a whole append under load: with the default 4 KiB the stream handed the OS every six
-        // events or so, a system call each time, though each append is flushed as one write anyway.
+        // Buffered for the scan below; appends then write through the handle (Append).
         var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, AppendBuffer);
         var valid = 0L;
         Span<byte> header = stackalloc byte[4];
