@@ -1,10 +1,5 @@
 using CivicDesk.Web.SiteAnalytics;
-using CivicDesk.Web.SiteAnalytics.Ingestion;
 using CivicDesk.Web.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace CivicDesk.Web.Tests.SiteAnalytics;
 
@@ -107,93 +102,5 @@ public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp
         // The 30 left, less than a batch, with nothing new coming: stored once the interval has passed.
         await run.StoredAsync(300, Interval * 3);
         Assert.Equal(4, run.Writer.BatchesStored);
-    }
-
-    /// <summary>A writer of its own over a fresh spool, for one site of the shared app.</summary>
-    private sealed class WriterRun : IAsyncDisposable
-    {
-        private readonly SqliteApp _app;
-        private readonly Site _site;
-        private readonly string _folder;
-        private readonly IngestQueue _queue = new(10_000);
-        private readonly Spool _spool;
-
-        private WriterRun(SqliteApp app, Site site, AnalyticsOptions options)
-        {
-            _app = app;
-            _site = site;
-            _folder = Path.Combine(Path.GetTempPath(), $"civicdesk-batching-{Guid.NewGuid():N}");
-            _spool = new Spool(_folder, 1 << 20);
-            Writer = new EventWriter(_queue, _spool, new TextPool(TextPool.NodeCharacters), app.Services.GetRequiredService<IServiceScopeFactory>(),
-                Options.Create(options), TimeProvider.System, NullLogger<EventWriter>.Instance);
-        }
-
-        public EventWriter Writer { get; }
-
-
-        public int Sent { get; private set; }
-
-        /// <param name="spooledBefore">The sizes of spooler writes made before the writer starts.</param>
-        public static async Task<WriterRun> StartAsync(SqliteApp app, AnalyticsOptions options, IEnumerable<int>? spooledBefore = null)
-        {
-            app.EnsureAvailable();
-            var run = new WriterRun(app, await Analytics.CreateSiteAsync(app), options);
-            foreach (var size in spooledBefore ?? [])
-            {
-                for (var i = 0; i < size; i++)
-                {
-                    Assert.True(run._queue.TryEnqueue(Pageview(run._site, run.Sent++)));
-                }
-
-                Assert.Equal(size, run.Writer.SpoolQueued());
-            }
-
-            await run.Writer.StartAsync(TestContext.Current.CancellationToken);
-            // The writer's first pass finds nothing and it waits: from here on, what it stores is what is sent.
-            await Eventually.HoldsAsync(() => run.Writer.Waits > 0, "the writer waits for events");
-            return run;
-        }
-
-        public async Task SendAsync(int count, bool oneByOne)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var end = _spool.End;
-                Assert.True(_queue.TryEnqueue(Pageview(_site, Sent++)));
-                while (oneByOne && _spool.End == end)
-                {
-                    // Spooled on its own before the next one comes, as events arrive on a quiet site.
-                    await Task.Delay(1, TestContext.Current.CancellationToken);
-                }
-            }
-        }
-
-        public Task StoredAsync(int count, TimeSpan within) => Eventually.HoldsAsync(async () => await CountStoredAsync() == count, $"the {count} events are stored", within);
-
-        public Task<int> CountStoredAsync() => _app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == _site.Id, TestContext.Current.CancellationToken));
-
-        public async ValueTask DisposeAsync()
-        {
-            await Writer.StopAsync(CancellationToken.None);
-            Writer.Dispose();
-            _spool.Dispose();
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
-
-    private static PendingEvent Pageview(Site site, int n)
-    {
-        var at = TimeProvider.System.GetUtcNow().UtcDateTime;
-        return new PendingEvent
-        {
-            EventId = Guid.CreateVersion7(new DateTimeOffset(at)),
-            SiteId = site.Id,
-            Timestamp = at,
-            Name = "pageview",
-            Hostname = site.Domain,
-            Pathname = "/p" + n,
-            VisitorId = 1_000 + n,
-            Enrichment = new EventEnrichment { Browser = "Chrome", Os = "Windows", Device = "Desktop", Country = "VN", Source = "Direct / None" },
-        };
     }
 }

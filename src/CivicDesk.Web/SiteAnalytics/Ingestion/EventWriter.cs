@@ -37,6 +37,8 @@ public sealed class EventWriter(
     private const int RecentBatches = 4;
     /// <summary>Fewer events than this in one write to the spool, and the spooler waits a millisecond for more (<see cref="SpoolLoop"/>).</summary>
     private const int GatherEvents = 64;
+    /// <summary>How long the spooler waits after a write to the spool failed before it tries the same events again.</summary>
+    internal static readonly TimeSpan SpoolRetry = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _batchReady = new(0, 1);
     private readonly ConcurrentQueue<SpooledBatch> _recent = new();
@@ -55,6 +57,8 @@ public sealed class EventWriter(
     /// <summary>The visits a batch touched by session, kept from batch to batch: made anew, it grew to a batch's worth every time.</summary>
     private readonly Dictionary<long, VisitState> _touched = [];
     private SpoolPosition? _checkpoint;
+    /// <summary>Set when the node stops: the spooler then gives up on a spool that refuses writes (<see cref="SpoolLoop"/>).</summary>
+    private volatile bool _stopping;
     /// <summary>
     /// The latest checkpoint known to be on the database's disk: read from it, or committed durably. Spool segments
     /// are deleted only before it (<see cref="CommitsDurably"/>).
@@ -107,6 +111,7 @@ public sealed class EventWriter(
         }
 
         // Graceful stop: no new events, everything queued goes to the spool, then as much as possible to the database.
+        _stopping = true;
         queue.Complete();
         await spooler;
         using var drainDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -193,12 +198,55 @@ public sealed class EventWriter(
     /// write and often one to be woken for each handful; a wait on a timer (Task.Delay) cost the thread pool more wake-ups
     /// than it saved (docs/benchmarks.md). An event then reaches the spool a millisecond later at most, well within the
     /// second after which an answered event survives a kill (ADR 0008).
+    /// <para>
+    /// A write that fails (a full disk, a spool folder gone) leaves its events with the spooler, which pauses the queue
+    /// (new events get 503) and tries them again every <see cref="SpoolRetry"/> until the spool takes them; then the
+    /// queue takes events again. At shutdown, events the spool still refuses are logged as lost.
+    /// </para>
     /// </summary>
     private void SpoolLoop()
     {
-        while (WaitForEvents())
+        var failing = false;
+        while (_spooling.Count > 0 || WaitForEvents())
         {
-            if (SpoolQueued() < GatherEvents)
+            int written;
+            try
+            {
+                written = SpoolQueued();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                queue.Paused = true;
+                var refused = _spooling.Count;
+                if (_stopping)
+                {
+                    refused += queue.Reader.Count;
+                    if (logger.IsEnabled(LogLevel.Critical))
+                    {
+                        logger.LogCritical(ex, "Stopping with {Count} accepted events that the spool refused; they are lost.", refused);
+                    }
+
+                    return;
+                }
+
+                if (!failing)
+                {
+                    logger.LogError(ex, "The spool refused {Count} accepted events; new events are refused (503) until it takes them, tried again every {Delay}.", refused, SpoolRetry);
+                    failing = true;
+                }
+
+                Thread.Sleep(SpoolRetry);
+                continue;
+            }
+
+            if (failing)
+            {
+                logger.LogInformation("The spool takes events again.");
+                failing = false;
+                queue.Paused = false;
+            }
+
+            if (written < GatherEvents)
             {
                 Thread.Sleep(1);
             }
@@ -218,7 +266,7 @@ public sealed class EventWriter(
     /// </summary>
     internal int SpoolQueued()
     {
-        _spooling.Clear();
+        // Events a failed write left here go first, in their order (SpoolLoop).
         while (_spooling.Count < options.Value.BatchSize && queue.Reader.TryRead(out var e))
         {
             _spooling.Add(e);
@@ -231,6 +279,7 @@ public sealed class EventWriter(
 
         PendingEvent[] events = [.. _spooling];
         var (start, end, ends) = spool.Append(events);
+        _spooling.Clear();
         _recent.Enqueue(new SpooledBatch(start, end, events, ends));
         Interlocked.Add(ref _recentEvents, events.Length);
         while (Volatile.Read(ref _recentEvents) > RecentBatches * options.Value.BatchSize && _recent.TryDequeue(out var dropped))

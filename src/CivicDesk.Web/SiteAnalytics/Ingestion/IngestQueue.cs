@@ -4,7 +4,7 @@ namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 
 /// <summary>
 /// The bounded hand-off between the event endpoint and the spooler. The endpoint only ever tries to write: when the
-/// queue is full (or closed at shutdown) the event is refused with 503, never dropped silently.
+/// queue is full, paused or closed at shutdown, the event is refused with 503, never dropped silently.
 /// </summary>
 public sealed class IngestQueue(int capacity)
 {
@@ -15,7 +15,19 @@ public sealed class IngestQueue(int capacity)
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    public bool TryEnqueue(PendingEvent pending) => _channel.Writer.TryWrite(pending);
+    private volatile bool _paused;
+
+    public bool TryEnqueue(PendingEvent pending) => !_paused && _channel.Writer.TryWrite(pending);
+
+    /// <summary>
+    /// Set while the spool cannot be written (a full disk, a missing folder): events are then refused with 503 rather
+    /// than answered 202 and kept only in memory, where a crash would lose them. Those already queued stay queued.
+    /// </summary>
+    public bool Paused
+    {
+        get => _paused;
+        set => _paused = value;
+    }
 
     public ChannelReader<PendingEvent> Reader => _channel.Reader;
 
