@@ -6,11 +6,12 @@ namespace CivicDesk.Web.Health;
 
 /// <summary>
 /// /health/live answers while the process runs; /health/ready only when the database answers and every migration
-/// is applied, so a load balancer sends traffic to a node only once it can serve it.
+/// is applied, so a load balancer sends traffic to a node only once it can serve it. A check a capability adds with
+/// the <see cref="Ready"/> tag answers there too: a Degraded one keeps the 200 and says "Degraded", for monitoring.
 /// </summary>
 internal static class HealthSetup
 {
-    private const string Ready = "ready";
+    public const string Ready = "ready";
 
     public static IServiceCollection AddHealth(this IServiceCollection services)
     {

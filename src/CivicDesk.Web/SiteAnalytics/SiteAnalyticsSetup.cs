@@ -30,6 +30,7 @@ internal static class SiteAnalyticsSetup
         services.AddPublicRateLimits();
         services.AddSingleton<EventWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<EventWriter>());
+        services.AddHealthChecks().AddCheck<SpoolHealthCheck>("spool", tags: [Health.HealthSetup.Ready]);
 
         // X-Forwarded-For is believed only from the proxies named in configuration; a visitor's own header is ignored.
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<AnalyticsOptions>>((forwarded, analytics) =>

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using CivicDesk.Web.Data;
+using CivicDesk.Web.SiteAnalytics.Ingestion;
 using CivicDesk.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CivicDesk.Web.Tests.Health;
 
@@ -45,6 +47,30 @@ public abstract class HealthTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(HttpStatusCode.ServiceUnavailable, pending.StatusCode);
         Assert.Equal("Unhealthy", await pending.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, migrated.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ready_says_degraded_with_200_while_the_spool_refuses_writes()
+    {
+        app.EnsureAvailable();
+        var client = Anonymous(app);
+        var queue = app.Services.GetRequiredService<IngestQueue>();
+
+        queue.Paused = true;
+        HttpResponseMessage paused;
+        try
+        {
+            paused = await client.GetAsync("/health/ready");
+        }
+        finally
+        {
+            queue.Paused = false;
+        }
+
+        var resumed = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+        Assert.Equal("Degraded", await paused.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", await resumed.Content.ReadAsStringAsync());
     }
 
     private static HttpClient Anonymous(AppFactory factory) =>
