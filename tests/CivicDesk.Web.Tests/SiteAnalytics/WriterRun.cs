@@ -36,6 +36,9 @@ internal sealed class WriterRun : IAsyncDisposable
 
     public int Sent { get; private set; }
 
+    /// <summary>When the writer was started (a <see cref="TimeProvider"/> timestamp): after the site and the spooled writes were made.</summary>
+    public long WriterStarted { get; private set; }
+
     /// <param name="spooledBefore">The sizes of spooler writes made before the writer starts.</param>
     /// <param name="segmentBytes">The spool's segment size: 1 starts a new segment file with every write.</param>
     public static async Task<WriterRun> StartAsync(SqliteApp app, AnalyticsOptions options, IEnumerable<int>? spooledBefore = null, long segmentBytes = 1 << 20)
@@ -52,6 +55,7 @@ internal sealed class WriterRun : IAsyncDisposable
             Assert.Equal(size, run.Writer.SpoolQueued());
         }
 
+        run.WriterStarted = TimeProvider.System.GetTimestamp();
         await run.Writer.StartAsync(TestContext.Current.CancellationToken);
         // The writer's first pass finds nothing and it waits: from here on, what it stores is what is sent.
         await Eventually.HoldsAsync(() => run.Writer.Waits > 0, "the writer waits for events");
