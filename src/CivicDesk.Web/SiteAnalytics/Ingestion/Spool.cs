@@ -108,7 +108,6 @@ public sealed class Spool : IDisposable
             var start = new SpoolPosition(_segment, _length);
             var ends = new long[events.Count];
             var offset = start.Offset;
-            var written = start.Offset;
             _append.ResetWrittenCount();
             try
             {
@@ -118,20 +117,21 @@ public sealed class Spool : IDisposable
                     _body.ResetWrittenCount();
                     _json.Reset(_body);
                     JsonSerializer.Serialize(_json, events[i], SpoolJson.Default.PendingEvent);
-                    var record = _append.GetSpan(4 + _body.WrittenCount + 1);
+                    var size = 4 + _body.WrittenCount + 1;
+                    var record = _append.GetSpan(size);
                     BinaryPrimitives.WriteInt32LittleEndian(record, _body.WrittenCount);
                     _body.WrittenSpan.CopyTo(record[4..]);
-                    record[4 + _body.WrittenCount] = (byte)'\n';
-                    _append.Advance(4 + _body.WrittenCount + 1);
-                    offset += 4 + _body.WrittenCount + 1;
+                    record[size - 1] = (byte)'\n';
+                    _append.Advance(size);
+                    offset += size;
                     ends[i] = offset;
                     if (_append.WrittenCount >= AppendBuffer)
                     {
-                        written += WriteGathered(written);
+                        WriteGathered(offset);
                     }
                 }
 
-                WriteGathered(written);
+                WriteGathered(offset);
             }
             catch
             {
@@ -212,18 +212,16 @@ public sealed class Spool : IDisposable
     private string SegmentPath(long segment) =>
         Path.Combine(_folder, segment.ToString("D10", CultureInfo.InvariantCulture) + ".spool");
 
-    /// <summary>Hands the gathered records to the operating system at <paramref name="at"/> in one call; returns how many bytes.</summary>
-    private int WriteGathered(long at)
+    /// <summary>Hands the gathered records, which end at <paramref name="end"/> in the segment, to the operating system in one call.</summary>
+    private void WriteGathered(long end)
     {
-        var count = _append.WrittenCount;
-        if (count == 0)
+        if (_append.WrittenCount == 0)
         {
-            return 0;
+            return;
         }
 
-        RandomAccess.Write(_handle, _append.WrittenSpan, at);
+        RandomAccess.Write(_handle, _append.WrittenSpan, end - _append.WrittenCount);
         _append.ResetWrittenCount();
-        return count;
     }
 
     private void TryCutTo(long length)
