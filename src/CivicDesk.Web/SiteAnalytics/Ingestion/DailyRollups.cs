@@ -38,7 +38,8 @@ internal sealed class DailyRollups
 
     private sealed class VisitorDay
     {
-        public HashSet<(Dimension, string)> Counted { get; } = [];
+        /// <summary>Room for a visit's own values and its first page: most visitors make one visit a day.</summary>
+        public CountedValues Counted { get; } = new(VisitDimensions.Length + 1);
         public DateTime LastAt { get; set; }
     }
 
@@ -57,7 +58,7 @@ internal sealed class DailyRollups
                 var row = _rows[own[i]];
                 row.Visits++;
                 Apply(row, after, 1);
-                if (visitor.Counted.Add(rollup.Values[i]))
+                if (visitor.Counted.Add(rollup.Fingerprints[i]))
                 {
                     row.Visitors++;
                 }
@@ -163,9 +164,9 @@ internal sealed class DailyRollups
             foreach (var row in visits)
             {
                 var visitor = Visitor(row.SiteId, row.VisitorId, row.LastAt);
-                foreach (var value in VisitValues(VisitState.From(row).First))
+                foreach (var (dimension, value) in VisitValues(VisitState.From(row).First))
                 {
-                    visitor.Counted.Add(value);
+                    visitor.Counted.Add(dimension, value);
                 }
             }
 
@@ -175,10 +176,11 @@ internal sealed class DailyRollups
             {
                 var visitor = Visitor(siteId, e.VisitorId, e.Timestamp);
                 openVisits.TryGetValue(e.SessionId, out var visit);
-                foreach (var value in EventValues(e.Name, e.Pathname, e.Props))
+                foreach (var (dimension, value) in EventValues(e.Name, e.Pathname, e.Props))
                 {
-                    visitor.Counted.Add(value);
-                    visit?.Counted.Add(value);
+                    var fingerprint = CountedValues.Fingerprint(dimension, value);
+                    visitor.Counted.Add(fingerprint);
+                    visit?.Counted.Add(fingerprint);
                 }
             }
         }
@@ -237,12 +239,13 @@ internal sealed class DailyRollups
     private SiteDailyStats Count(int siteId, Dimension dimension, string value, DateOnly day, VisitState visit, VisitorDay visitor)
     {
         var row = Row(siteId, dimension, value, day);
-        if (visit.Counted.Add((dimension, value)))
+        var fingerprint = CountedValues.Fingerprint(dimension, value);
+        if (visit.Counted.Add(fingerprint))
         {
             row.Visits++;
         }
 
-        if (visitor.Counted.Add((dimension, value)))
+        if (visitor.Counted.Add(fingerprint))
         {
             row.Visitors++;
         }
@@ -311,10 +314,11 @@ internal sealed class DailyRollups
 
     private static string Cut(string? value) => SiteDailyStats.Cut(value);
 
-    /// <summary>A visit's own values (entry page, source, device…), worked out once, and its pending rows for them.</summary>
+    /// <summary>A visit's own values (entry page, source, device…) and their fingerprints, worked out once, and its pending rows for them.</summary>
     internal sealed class VisitRollup((Dimension Dimension, string Value)[] values)
     {
         public (Dimension Dimension, string Value)[] Values { get; } = values;
+        public long[] Fingerprints { get; } = [.. values.Select(v => CountedValues.Fingerprint(v.Dimension, v.Value))];
         public int[] Rows { get; } = new int[values.Length];
         public int Generation { get; set; } = -1;
         public DateOnly Day { get; set; }

@@ -23,7 +23,7 @@ internal sealed class VisitState
     public PendingEvent First => _first;
 
     /// <summary>Pages and goals this visit has already been counted for in the daily rollups.</summary>
-    public HashSet<(Dimension, string)> Counted { get; } = [];
+    public CountedValues Counted { get; } = new();
 
     /// <summary>The daily rollups' own record of the visit's values (<see cref="DailyRollups"/>), made at its first event.</summary>
     public DailyRollups.VisitRollup? Rollup { get; set; }
