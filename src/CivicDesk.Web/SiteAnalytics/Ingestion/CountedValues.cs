@@ -7,9 +7,9 @@ namespace CivicDesk.Web.SiteAnalytics.Ingestion;
 /// <summary>
 /// The dimension values (page, source, country…) a visitor's day or a visit has been counted for in the daily rollups,
 /// kept as 64-bit fingerprints in one sorted array. The writer holds one for every visitor of the last 25 hours and one
-/// for every open visit: as hash sets of (dimension, text) they were about 520 bytes each, a third of the writer's
-/// memory under the ingestion benchmark; as fingerprints they are 8 bytes a value and one array (ADR 0009, addendum
-/// "Counted values as fingerprints").
+/// for every open visit: as hash sets of (dimension, text) they were about 520 bytes each, over a quarter of the app's
+/// managed heap under the ingestion benchmark; as fingerprints they are 8 bytes a value and one array (ADR 0009,
+/// addendum "counted values as fingerprints").
 /// <para>
 /// Two different values of one visitor with the same fingerprint would count the visitor once for both. With XxHash3's
 /// 64 bits, a visitor with 100 values in a day has that happen with a chance below 3 × 10⁻¹⁶, so that over a billion
