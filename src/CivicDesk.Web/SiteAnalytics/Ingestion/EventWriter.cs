@@ -451,8 +451,7 @@ public sealed class EventWriter(
         }
 
         var stats = new Dictionary<(int, DateTime), SiteHourlyStats>();
-        var touched = _touched;
-        touched.Clear();
+        _touched.Clear();
         var rows = new List<SiteEvent>(events.Count);
         // The checkpoint commits with the events, so in step the writer never reads a stored event again. The first
         // batch after reading the checkpoint (a start, an error) skips any it finds stored: a spool that disagrees with
@@ -482,7 +481,7 @@ public sealed class EventWriter(
 
             var visit = Visit(e, stats, out var before);
             _rollups.Add(e, visit, before, _zones[e.SiteId]);
-            touched[visit.SessionId] = visit;
+            _touched[visit.SessionId] = visit;
             rows.Add(ToRow(e, visit.SessionId));
             if (e.IsPageview)
             {
@@ -502,7 +501,7 @@ public sealed class EventWriter(
 
         // Less than half a batch: the writer keeps up with time to spare (the spooler hands over what has come, so
         // under load batches fall a little short of whole ones, which is still being behind).
-        var visits = VisitsToWrite(touched.Values, keepingUp: events.Count * 2 < options.Value.BatchSize);
+        var visits = VisitsToWrite(_touched.Values, keepingUp: events.Count * 2 < options.Value.BatchSize);
         await SaveVisitsAsync(db, visits, ct);
         await BulkSql.InsertAsync(db, rows, ct);
         await AddStatsAsync(db, stats.Values.ToList(), ct);
