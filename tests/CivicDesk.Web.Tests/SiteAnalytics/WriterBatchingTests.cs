@@ -26,14 +26,14 @@ public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp
         // ...and then all of them in one transaction.
         await run.StoredAsync(30, Interval * 3);
         Assert.True(TimeProvider.System.GetElapsedTime(started) >= Interval * 0.9, "they waited for the interval");
-        Assert.Equal(1, run.Writer.BatchesStored);
+        await run.AssertBatchesStoredAsync(1);
 
         // A whole batch does not wait for the interval.
         var whole = TimeProvider.System.GetTimestamp();
         await run.SendAsync(100, oneByOne: false);
         await run.StoredAsync(130, Interval * 3);
         Assert.True(TimeProvider.System.GetElapsedTime(whole) < Interval * 0.9, "the whole batch did not wait for the interval");
-        Assert.Equal(2, run.Writer.BatchesStored);
+        await run.AssertBatchesStoredAsync(2);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp
         var waited = TimeProvider.System.GetElapsedTime(last);
         Assert.True(waited < interval / 3, $"stored {waited} after the last event, not at the interval");
         Assert.True(waited >= quiet * 0.8, $"stored {waited} after the last event: the writer waited for quiet");
-        Assert.Equal(1, run.Writer.BatchesStored);
+        await run.AssertBatchesStoredAsync(1);
 
         // A single event on a quiet site: stored within about twice the quiet time.
         await Task.Delay(quiet * 2, TestContext.Current.CancellationToken);
@@ -58,7 +58,7 @@ public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp
         await run.SendAsync(1, oneByOne: true);
         await run.StoredAsync(31, interval / 2);
         Assert.True(TimeProvider.System.GetElapsedTime(alone) < interval / 3, "the single event did not wait for the interval");
-        Assert.Equal(2, run.Writer.BatchesStored);
+        await run.AssertBatchesStoredAsync(2);
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp
         var sent = run.Sent;
         await run.StoredAsync(sent, Interval * 3);
         // One interval's transaction while the events came, one for the rest.
-        Assert.Equal(2, run.Writer.BatchesStored);
+        await run.AssertBatchesStoredAsync(2);
         Assert.True(sent >= 20, $"{sent} events were sent");
     }
 
@@ -103,6 +103,6 @@ public sealed class WriterBatchingTests(SqliteApp app) : IClassFixture<SqliteApp
 
         // The 30 left, less than a batch, with nothing new coming: stored once the interval has passed.
         await run.StoredAsync(300, Interval * 3);
-        Assert.Equal(4, run.Writer.BatchesStored);
+        await run.AssertBatchesStoredAsync(4);
     }
 }

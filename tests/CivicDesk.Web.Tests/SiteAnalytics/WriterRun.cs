@@ -97,6 +97,17 @@ internal sealed class WriterRun : IAsyncDisposable
 
     public Task StoredAsync(int count, TimeSpan within) => Eventually.HoldsAsync(async () => await CountStoredAsync() == count, $"the {count} events are stored", within);
 
+    /// <summary>
+    /// Asserts how many transactions have stored events. The writer counts a batch just after its commit, so a test
+    /// that has just seen the batch's rows may read the count a moment before it moves: it waits for the count to
+    /// reach <paramref name="expected"/>, then asserts it is exactly that.
+    /// </summary>
+    public async Task AssertBatchesStoredAsync(int expected)
+    {
+        await Eventually.HoldsAsync(() => Writer.BatchesStored >= expected, $"the writer has counted {expected} batches", TimeSpan.FromSeconds(5));
+        Assert.Equal(expected, Writer.BatchesStored);
+    }
+
     public Task<int> CountStoredAsync() => _app.WithDbAsync(db => db.SiteEvents.CountAsync(e => e.SiteId == _site.Id, TestContext.Current.CancellationToken));
 
     public async ValueTask DisposeAsync()

@@ -89,7 +89,9 @@ public sealed class EventWriter(
     internal int SpoolFileReads { get; private set; }
 
     /// <summary>Transactions that stored events, since the start (for tests of batching).</summary>
-    internal int BatchesStored { get; private set; }
+    internal int BatchesStored => Volatile.Read(ref _batchesStored);
+
+    private int _batchesStored;
 
     /// <summary>How many times the writer has waited for events after a partial batch (for tests of batching).</summary>
     internal int Waits => Volatile.Read(ref _waits);
@@ -511,7 +513,7 @@ public sealed class EventWriter(
             conflictColumns: [nameof(SpoolCheckpoint.SpoolId)],
             updateColumns: [nameof(SpoolCheckpoint.Segment), nameof(SpoolCheckpoint.Offset), nameof(SpoolCheckpoint.UpdatedAt)]);
         await tx.CommitAsync(ct);
-        BatchesStored++;
+        Interlocked.Increment(ref _batchesStored);
         Written(visits);
         _checkpoint = next;
         if (durably)
